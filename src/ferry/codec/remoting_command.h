@@ -1,6 +1,7 @@
 // RocketMQ remoting commands and their frames (sans-I/O).
 //
-// Implements docs/protocol.md sections "Framing" and "Headers": a frame is
+// Implements docs/protocol.md sections 1 "Framing", 2 "JSON header" and 3 "ROCKETMQ binary
+// header" (the encodings themselves live in command_header.h): a frame is
 //   int32 length | int32 (serializeType << 24 | headerLength) | header | body
 // with the header in either JSON (type 0) or the binary ROCKETMQ encoding (type 1). Everything here
 // is a pure function on bytes: no sockets, no clock, no logging. Every length read from the wire is
@@ -88,12 +89,14 @@ Result<void> encodeFrame(const RemotingCommand& command, std::string& out,
                          std::size_t max_frame = kDefaultMaxFrameSize);
 
 // Reads the 4-byte big-endian length prefix and returns the number of bytes that follow it.
-// Fails when the announced frame (prefix included) exceeds max_frame or is shorter than 4.
+// Fails with kFrameTooLarge when the announced frame (prefix included) exceeds max_frame, and with
+// kMalformed when the length is negative or leaves no room for the 4-byte header-length word.
 Result<std::uint32_t> decodeFrameLength(std::span<const std::byte, 4> prefix,
                                         std::size_t max_frame = kDefaultMaxFrameSize);
 
 // Decodes a frame's payload: everything after the length prefix (header-length word, header,
-// body). The body bytes are copied into the command.
+// body). The body bytes are copied into the command. Error messages give byte offsets counted
+// from the start of the frame (length prefix included), as in a hex dump of a captured frame.
 Result<RemotingCommand> decodeCommand(std::span<const std::byte> payload);
 
 // Incremental decoder: feed bytes in any chunking, take complete commands out.
@@ -110,6 +113,7 @@ class FrameDecoder {
   std::size_t max_frame_;
   std::vector<std::byte> buffer_;
   std::size_t read_pos_ = 0;
+  std::uint64_t stream_offset_ = 0;  // stream position of buffer_[0], for error messages
   std::optional<Error> failed_;
 };
 
