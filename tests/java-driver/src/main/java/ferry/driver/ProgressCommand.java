@@ -61,12 +61,14 @@ final class ProgressCommand implements Main.Command {
    * examineConsumeStats fails with an MQClientException when no broker has offsets for the group
    * ("Not found the consumer group consume stats, because return offset table is empty, maybe the
    * consumer not consume any message"); in 5.x a broker may also answer CONSUMER_NOT_ONLINE (206)
-   * or SUBSCRIPTION_GROUP_NOT_EXIST (26) for an unknown group.
+   * or SUBSCRIPTION_GROUP_NOT_EXIST (26) for an unknown group; 4.x first looks up the route of
+   * %RETRY%group and fails with "No topic route info ... %RETRY%group" when the group never existed.
    */
   static boolean isNoOffsets(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
       String msg = String.valueOf(c.getMessage());
       if (msg.contains("offset table is empty") || msg.contains("consume stats")) return true;
+      if (msg.contains("No topic route info") && msg.contains("%RETRY%")) return true;
       if (c instanceof org.apache.rocketmq.client.exception.MQBrokerException b
           && (b.getResponseCode() == 206 || b.getResponseCode() == 26)) {
         return true;
