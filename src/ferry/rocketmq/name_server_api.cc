@@ -1,0 +1,59 @@
+#include "ferry/rocketmq/name_server_api.h"
+
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace ferry::rocketmq {
+namespace {
+
+template <class Body>
+Result<Body> parseBody(const codec::RemotingCommand& response, const std::string& what) {
+  auto body = Body::fromJson(response.body);
+  if (!body) return makeError(std::move(body.error()).withContext(what));
+  return body;
+}
+
+}  // namespace
+
+asio::awaitable<Result<codec::TopicRouteData>> NameServerApi::topicRoute(std::string addr,
+                                                                         std::string topic) {
+  const std::string what = fmt::format("route of topic '{}' from NameServer {}", topic, addr);
+  codec::GetRouteInfoRequestHeader header{topic, true};
+  auto response = co_await detail::invokeOk(
+      transport_, addr, detail::makeRequest(codec::RequestCode::kGetRouteInfoByTopic, header.toExtFields()),
+      options_.timeout, what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return parseBody<codec::TopicRouteData>(*response, what);
+}
+
+asio::awaitable<Result<codec::ClusterInfo>> NameServerApi::clusterInfo(std::string addr) {
+  const std::string what = fmt::format("cluster info from NameServer {}", addr);
+  auto response = co_await detail::invokeOk(
+      transport_, addr, detail::makeRequest(codec::RequestCode::kGetBrokerClusterInfo, {}),
+      options_.timeout, what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return parseBody<codec::ClusterInfo>(*response, what);
+}
+
+asio::awaitable<Result<codec::TopicList>> NameServerApi::allTopics(std::string addr) {
+  const std::string what = fmt::format("topic list from NameServer {}", addr);
+  auto response = co_await detail::invokeOk(
+      transport_, addr, detail::makeRequest(codec::RequestCode::kGetAllTopicListFromNameServer, {}),
+      options_.timeout, what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return parseBody<codec::TopicList>(*response, what);
+}
+
+asio::awaitable<Result<codec::TopicList>> NameServerApi::topicsByCluster(std::string addr,
+                                                                         std::string cluster) {
+  const std::string what = fmt::format("topics of cluster '{}' from NameServer {}", cluster, addr);
+  codec::GetTopicsByClusterRequestHeader header{cluster};
+  auto response = co_await detail::invokeOk(
+      transport_, addr, detail::makeRequest(codec::RequestCode::kGetTopicsByCluster, header.toExtFields()),
+      options_.timeout, what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return parseBody<codec::TopicList>(*response, what);
+}
+
+}  // namespace ferry::rocketmq
