@@ -1,0 +1,549 @@
+#include "ferry/rocketmq/broker_api.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "ferry/rocketmq/errors.h"
+
+namespace ferry::rocketmq {
+namespace {
+
+using codec::RequestCode;
+using codec::ResponseCode;
+
+template <class Body>
+Result<Body> parseBody(const codec::RemotingCommand& response, const std::string& what) {
+  auto body = Body::fromJson(response.body);
+  if (!body) return makeError(std::move(body.error()).withContext(what));
+  return body;
+}
+
+template <class Header>
+Result<Header> parseHeader(const codec::RemotingCommand& response, const std::string& what) {
+  auto header = Header::fromExtFields(response.ext_fields);
+  if (!header) return makeError(std::move(header.error()).withContext(what));
+  return header;
+}
+
+std::int64_t nowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string queueText(const MessageQueue& queue) { return queue.toString(); }
+
+}  // namespace
+
+std::string versionName(std::int32_t ordinal) {
+  // MQVersion.Version from V4_0_0 (213) to V5_9_9 (611): X_SNAPSHOT, X for every release.
+  constexpr std::int32_t kV4_0_0 = 213;
+  constexpr std::int32_t kV5_9_9 = 611;
+  if (ordinal < kV4_0_0 - 1 || ordinal > kV5_9_9) return fmt::format("ordinal {}", ordinal);
+  const std::int32_t delta = ordinal - kV4_0_0;
+  const bool snapshot = (delta % 2) != 0 || delta < 0;
+  const std::int32_t index = snapshot ? (delta + 1) / 2 : delta / 2;
+  return fmt::format("V{}_{}_{}{}", 4 + index / 100, (index / 10) % 10, index % 10,
+                     snapshot ? "_SNAPSHOT" : "");
+}
+
+std::string_view pullStatusName(PullStatus status) {
+  switch (status) {
+    case PullStatus::kFound: return "FOUND";
+    case PullStatus::kNoNewMsg: return "NO_NEW_MSG";
+    case PullStatus::kNoMatchedMsg: return "NO_MATCHED_MSG";
+    case PullStatus::kOffsetIllegal: return "OFFSET_ILLEGAL";
+  }
+  return "UNKNOWN";
+}
+
+std::string BrokerRuntimeInfo::versionDesc() const {
+  auto it = table.find("brokerVersionDesc");
+  if (it != table.end() && !it->second.empty()) return it->second;
+  return versionName(version);
+}
+
+asio::awaitable<Result<codec::RemotingCommand>> BrokerApi::callOk(std::string addr,
+                                                                  codec::RemotingCommand request,
+                                                                  std::string what) {
+  co_return co_await detail::invokeOk(transport_, std::move(addr), std::move(request), options_.timeout,
+                                      std::move(what));
+}
+
+// ---- topics and groups ---------------------------------------------------------------------
+
+asio::awaitable<Result<void>> BrokerApi::createTopic(std::string addr, codec::TopicConfig config) {
+  const std::string what = fmt::format("create topic '{}' at {}", config.topic_name, addr);
+  codec::CreateTopicRequestHeader header;
+  header.topic = config.topic_name;
+  header.read_queue_nums = config.read_queue_nums;
+  header.write_queue_nums = config.write_queue_nums;
+  header.perm = config.perm;
+  header.topic_filter_type = config.topic_filter_type;
+  header.topic_sys_flag = config.topic_sys_flag;
+  header.order = config.order;
+  header.attributes = config.attributesHeader();
+  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kUpdateAndCreateTopic, header.toExtFields()),
+                                  what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<codec::TopicConfigSerializeWrapper>> BrokerApi::allTopicConfigs(std::string addr) {
+  const std::string what = fmt::format("all topic configs at {}", addr);
+  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kGetAllTopicConfig, {}), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return parseBody<codec::TopicConfigSerializeWrapper>(*response, what);
+}
+
+asio::awaitable<Result<codec::SubscriptionGroupWrapper>> BrokerApi::allSubscriptionGroups(
+    std::string addr) {
+  const std::string what = fmt::format("all subscription groups at {}", addr);
+  auto response =
+      co_await callOk(addr, detail::makeRequest(RequestCode::kGetAllSubscriptionGroupConfig, {}), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return parseBody<codec::SubscriptionGroupWrapper>(*response, what);
+}
+
+asio::awaitable<Result<std::optional<codec::SubscriptionGroupConfig>>> BrokerApi::findSubscriptionGroup(
+    std::string addr, std::string group) {
+  auto all = co_await allSubscriptionGroups(addr);
+  if (!all) co_return makeError(std::move(all.error()));
+  auto it = all->subscription_group_table.find(group);
+  if (it == all->subscription_group_table.end()) {
+    co_return std::optional<codec::SubscriptionGroupConfig>();
+  }
+  co_return std::optional<codec::SubscriptionGroupConfig>(std::move(it->second));
+}
+
+asio::awaitable<Result<codec::SubscriptionGroupConfig>> BrokerApi::subscriptionGroup(std::string addr,
+                                                                                     std::string group) {
+  const std::string what = fmt::format("subscription group '{}' at {}", group, addr);
+  codec::GetSubscriptionGroupConfigRequestHeader header{group};
+  auto response = co_await detail::invoke(
+      transport_, addr, detail::makeRequest(RequestCode::kGetSubscriptionGroupConfig, header.toExtFields()),
+      options_.timeout, what);
+  if (!response) co_return makeError(std::move(response.error()));
+  if (response->code == codec::toInt(ResponseCode::kSuccess)) {
+    co_return parseBody<codec::SubscriptionGroupConfig>(*response, what);
+  }
+  if (response->code != codec::toInt(ResponseCode::kRequestCodeNotSupported)) {
+    co_return makeError(responseError(*response, what));
+  }
+  // 4.9: no single-group request.
+  auto found = co_await findSubscriptionGroup(addr, group);
+  if (!found) co_return makeError(std::move(found.error()));
+  if (!*found) {
+    co_return makeError(Error{Errc::kGroupNotExist, fmt::format("{}: no such group", what), 0, {}});
+  }
+  co_return std::move(**found);
+}
+
+asio::awaitable<Result<void>> BrokerApi::createOrUpdateSubscriptionGroup(
+    std::string addr, codec::SubscriptionGroupConfig config) {
+  const std::string what = fmt::format("create/update subscription group '{}' at {}", config.group_name, addr);
+  auto response = co_await callOk(
+      addr, detail::makeRequest(RequestCode::kUpdateAndCreateSubscriptionGroup, {}, config.toJson()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return Result<void>{};
+}
+
+// ---- send ----------------------------------------------------------------------------------
+
+namespace {
+
+Result<SendResult> sendResultFrom(const codec::RemotingCommand& response, const std::string& topic,
+                                  const std::string& broker_name, const std::string& what) {
+  auto header = parseHeader<codec::SendMessageResponseHeader>(response, what);
+  if (!header) return makeError(std::move(header.error()));
+  SendResult result;
+  result.queue = MessageQueue{topic, broker_name, header->queue_id};
+  result.queue_offset = header->queue_offset;
+  result.msg_id = std::move(header->msg_id);
+  result.transaction_id = std::move(header->transaction_id);
+  return result;
+}
+
+}  // namespace
+
+asio::awaitable<Result<SendResult>> BrokerApi::send(std::string addr,
+                                                    codec::SendMessageRequestHeaderV2 header,
+                                                    std::string body) {
+  const std::string what =
+      fmt::format("send to {}#{} at {}", header.topic, header.queue_id.value(), addr);
+  const std::string topic = header.topic;
+  const std::string broker = header.broker_name.value_or("");
+  auto response = co_await callOk(
+      addr, detail::makeRequest(RequestCode::kSendMessageV2, header.toExtFields(), std::move(body)), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return sendResultFrom(*response, topic, broker, what);
+}
+
+asio::awaitable<Result<SendResult>> BrokerApi::sendMessage(std::string addr, std::string producer_group,
+                                                           MessageQueue queue, codec::Message message,
+                                                           codec::SendOptions send_options) {
+  auto encoded = codec::encodeSingleMessage(std::move(message), send_options);
+  if (!encoded) {
+    co_return makeError(std::move(encoded.error()).withContext(fmt::format("encode message for {}", queueText(queue))));
+  }
+  codec::SendMessageRequestHeaderV2 header;
+  header.producer_group = std::move(producer_group);
+  header.topic = queue.topic;
+  header.queue_id = queue.queue_id;
+  header.sys_flag = encoded->sys_flag;
+  header.born_timestamp = nowMillis();
+  header.flag = encoded->flag;
+  if (!encoded->properties.empty()) header.properties = std::move(encoded->properties);
+  header.reconsume_times = 0;
+  header.unit_mode = false;
+  header.batch = false;
+  header.broker_name = queue.broker_name;
+  co_return co_await send(std::move(addr), std::move(header), std::move(encoded->body));
+}
+
+asio::awaitable<Result<SendResult>> BrokerApi::sendBatch(std::string addr,
+                                                         codec::SendMessageRequestHeaderV2 header,
+                                                         std::string batch_body) {
+  const std::string what =
+      fmt::format("send batch to {}#{} at {}", header.topic, header.queue_id.value(), addr);
+  header.batch = true;  // without m=true the broker stores the whole blob as one message
+  const std::string topic = header.topic;
+  const std::string broker = header.broker_name.value_or("");
+  auto response = co_await callOk(
+      addr, detail::makeRequest(RequestCode::kSendBatchMessage, header.toExtFields(), std::move(batch_body)),
+      what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return sendResultFrom(*response, topic, broker, what);
+}
+
+asio::awaitable<Result<SendResult>> BrokerApi::sendMessages(std::string addr, std::string producer_group,
+                                                            MessageQueue queue,
+                                                            std::vector<codec::Message> messages) {
+  for (auto& m : messages) {
+    if (m.topic.empty()) m.topic = queue.topic;
+  }
+  std::string body;
+  if (auto ok = codec::encodeBatch(messages, body); !ok) {
+    co_return makeError(std::move(ok.error()).withContext(fmt::format("encode batch for {}", queueText(queue))));
+  }
+  codec::SendMessageRequestHeaderV2 header;
+  header.producer_group = std::move(producer_group);
+  header.topic = queue.topic;
+  header.queue_id = queue.queue_id;
+  header.born_timestamp = nowMillis();
+  // Java's MessageBatch carries WAIT=true in the batch-level properties.
+  codec::Properties batch_properties{{codec::property::kWaitStoreMsgOk, "true"}};
+  auto props = codec::encodeProperties(batch_properties);
+  if (props) header.properties = std::move(*props);
+  header.reconsume_times = 0;
+  header.unit_mode = false;
+  header.broker_name = queue.broker_name;
+  co_return co_await sendBatch(std::move(addr), std::move(header), std::move(body));
+}
+
+// ---- pull ----------------------------------------------------------------------------------
+
+asio::awaitable<Result<PullResult>> BrokerApi::pull(std::string addr, PullRequest request) {
+  const std::string what = fmt::format("pull {} from offset {} for group '{}' at {}", queueText(request.queue),
+                                       request.offset.value(), request.group, addr);
+  codec::PullMessageRequestHeader header;
+  header.consumer_group = request.group;
+  header.topic = request.queue.topic;
+  header.queue_id = request.queue.queue_id;
+  header.queue_offset = request.offset;
+  header.max_msg_nums = request.max_msg_nums;
+  header.sys_flag = codec::kPullFlagSubscription;
+  if (request.suspend.count() > 0) header.sys_flag |= codec::kPullFlagSuspend;
+  if (request.commit_offset) {
+    header.sys_flag |= codec::kPullFlagCommitOffset;
+    header.commit_offset = *request.commit_offset;
+  }
+  header.suspend_timeout_millis = request.suspend.count();
+  header.subscription = request.subscription;
+  header.sub_version = request.sub_version;
+  header.expression_type = request.expression_type;
+  header.max_msg_bytes = request.max_msg_bytes;
+  const auto timeout = request.suspend + options_.pull_margin;
+  auto response = co_await detail::invoke(
+      transport_, addr, detail::makeRequest(RequestCode::kPullMessage, header.toExtFields()), timeout, what);
+  if (!response) co_return makeError(std::move(response.error()));
+  PullResult result;
+  switch (static_cast<ResponseCode>(response->code)) {
+    case ResponseCode::kSuccess: result.status = PullStatus::kFound; break;
+    case ResponseCode::kPullNotFound: result.status = PullStatus::kNoNewMsg; break;
+    case ResponseCode::kPullRetryImmediately: result.status = PullStatus::kNoMatchedMsg; break;
+    case ResponseCode::kPullOffsetMoved: result.status = PullStatus::kOffsetIllegal; break;
+    default: co_return makeError(responseError(*response, what));
+  }
+  auto rh = parseHeader<codec::PullMessageResponseHeader>(*response, what);
+  if (!rh) co_return makeError(std::move(rh.error()));
+  result.next_begin_offset = rh->next_begin_offset;
+  result.min_offset = rh->min_offset;
+  result.max_offset = rh->max_offset;
+  result.suggest_which_broker_id = rh->suggest_which_broker_id;
+  if (result.status == PullStatus::kFound) result.body = std::move(response->body);
+  co_return result;
+}
+
+// ---- offsets -------------------------------------------------------------------------------
+
+asio::awaitable<Result<std::optional<QueueOffset>>> BrokerApi::queryConsumerOffset(std::string addr,
+                                                                                   std::string group,
+                                                                                   MessageQueue queue) {
+  const std::string what =
+      fmt::format("committed offset of group '{}' on {} at {}", group, queueText(queue), addr);
+  codec::QueryConsumerOffsetRequestHeader header{group, queue.topic, queue.queue_id, false};
+  auto response = co_await detail::invoke(
+      transport_, addr, detail::makeRequest(RequestCode::kQueryConsumerOffset, header.toExtFields()),
+      options_.timeout, what);
+  if (!response) co_return makeError(std::move(response.error()));
+  if (response->code == codec::toInt(ResponseCode::kQueryNotFound)) {
+    co_return std::optional<QueueOffset>();
+  }
+  if (response->code != codec::toInt(ResponseCode::kSuccess)) co_return makeError(responseError(*response, what));
+  auto rh = parseHeader<codec::OffsetResponseHeader>(*response, what);
+  if (!rh) co_return makeError(std::move(rh.error()));
+  co_return std::optional<QueueOffset>(rh->offset);
+}
+
+asio::awaitable<Result<void>> BrokerApi::updateConsumerOffset(std::string addr, std::string group,
+                                                              MessageQueue queue, QueueOffset offset) {
+  const std::string what = fmt::format("update committed offset of group '{}' on {} to {} at {}", group,
+                                       queueText(queue), offset.value(), addr);
+  codec::UpdateConsumerOffsetRequestHeader header{group, queue.topic, queue.queue_id, offset};
+  auto response =
+      co_await callOk(addr, detail::makeRequest(RequestCode::kUpdateConsumerOffset, header.toExtFields()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<QueueOffset>> BrokerApi::minOffset(std::string addr, MessageQueue queue) {
+  const std::string what = fmt::format("min offset of {} at {}", queueText(queue), addr);
+  codec::TopicQueueRequestHeader header{queue.topic, queue.queue_id};
+  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kGetMinOffset, header.toExtFields()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  auto rh = parseHeader<codec::OffsetResponseHeader>(*response, what);
+  if (!rh) co_return makeError(std::move(rh.error()));
+  co_return rh->offset;
+}
+
+asio::awaitable<Result<QueueOffset>> BrokerApi::maxOffset(std::string addr, MessageQueue queue) {
+  const std::string what = fmt::format("max offset of {} at {}", queueText(queue), addr);
+  codec::GetMaxOffsetRequestHeader header{queue.topic, queue.queue_id, std::nullopt};
+  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kGetMaxOffset, header.toExtFields()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  auto rh = parseHeader<codec::OffsetResponseHeader>(*response, what);
+  if (!rh) co_return makeError(std::move(rh.error()));
+  co_return rh->offset;
+}
+
+asio::awaitable<Result<QueueOffset>> BrokerApi::searchOffset(std::string addr, MessageQueue queue,
+                                                             std::int64_t timestamp_ms,
+                                                             std::optional<codec::BoundaryType> boundary) {
+  const std::string what =
+      fmt::format("offset of {} at time {} at {}", queueText(queue), timestamp_ms, addr);
+  codec::SearchOffsetRequestHeader header{queue.topic, queue.queue_id, timestamp_ms, boundary};
+  auto response =
+      co_await callOk(addr, detail::makeRequest(RequestCode::kSearchOffsetByTimestamp, header.toExtFields()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  auto rh = parseHeader<codec::OffsetResponseHeader>(*response, what);
+  if (!rh) co_return makeError(std::move(rh.error()));
+  co_return rh->offset;
+}
+
+asio::awaitable<Result<std::int64_t>> BrokerApi::earliestMsgStoreTime(std::string addr, MessageQueue queue) {
+  const std::string what = fmt::format("earliest store time of {} at {}", queueText(queue), addr);
+  codec::TopicQueueRequestHeader header{queue.topic, queue.queue_id};
+  auto response =
+      co_await callOk(addr, detail::makeRequest(RequestCode::kGetEarliestMsgStoretime, header.toExtFields()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  auto rh = parseHeader<codec::GetEarliestMsgStoretimeResponseHeader>(*response, what);
+  if (!rh) co_return makeError(std::move(rh.error()));
+  co_return rh->timestamp;
+}
+
+// ---- consumer groups -----------------------------------------------------------------------
+
+asio::awaitable<Result<codec::ConsumerConnection>> BrokerApi::consumerConnections(std::string addr,
+                                                                                  std::string group) {
+  const std::string what = fmt::format("connections of group '{}' at {}", group, addr);
+  codec::ConsumerGroupRequestHeader header{group};
+  auto response =
+      co_await callOk(addr, detail::makeRequest(RequestCode::kGetConsumerConnectionList, header.toExtFields()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return parseBody<codec::ConsumerConnection>(*response, what);
+}
+
+asio::awaitable<Result<std::vector<std::string>>> BrokerApi::consumerIds(std::string addr, std::string group) {
+  const std::string what = fmt::format("client ids of group '{}' at {}", group, addr);
+  codec::ConsumerGroupRequestHeader header{group};
+  auto response =
+      co_await callOk(addr, detail::makeRequest(RequestCode::kGetConsumerListByGroup, header.toExtFields()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  auto list = parseBody<codec::ConsumerIdList>(*response, what);
+  if (!list) co_return makeError(std::move(list.error()));
+  co_return std::move(list->consumer_ids);
+}
+
+asio::awaitable<Result<codec::ConsumeStats>> BrokerApi::consumeStats(std::string addr, std::string group,
+                                                                     std::optional<std::string> topic) {
+  const std::string what =
+      topic ? fmt::format("consume stats of group '{}' on topic '{}' at {}", group, *topic, addr)
+            : fmt::format("consume stats of group '{}' at {}", group, addr);
+  codec::GetConsumeStatsRequestHeader header{group, topic};
+  auto response =
+      co_await callOk(addr, detail::makeRequest(RequestCode::kGetConsumeStats, header.toExtFields()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return parseBody<codec::ConsumeStats>(*response, what);
+}
+
+asio::awaitable<Result<std::vector<std::string>>> BrokerApi::topicsByConsumer(std::string addr,
+                                                                              std::string group) {
+  const std::string what = fmt::format("topics consumed by group '{}' at {}", group, addr);
+  codec::QueryTopicsByConsumerRequestHeader header{group};
+  auto response = co_await detail::invoke(
+      transport_, addr, detail::makeRequest(RequestCode::kQueryTopicsByConsumer, header.toExtFields()),
+      options_.timeout, what);
+  if (!response) co_return makeError(std::move(response.error()));
+  if (response->code == codec::toInt(ResponseCode::kSuccess)) {
+    auto list = parseBody<codec::TopicList>(*response, what);
+    if (!list) co_return makeError(std::move(list.error()));
+    co_return std::move(list->topics);
+  }
+  if (response->code != codec::toInt(ResponseCode::kRequestCodeNotSupported)) {
+    co_return makeError(responseError(*response, what));
+  }
+  // 4.9: derive the topics from the group's consume stats.
+  const std::optional<std::string> all_topics;  // named: see cluster.cc on GCC 12 temporaries
+  auto stats = co_await consumeStats(addr, group, all_topics);
+  if (!stats) co_return makeError(std::move(stats.error()));
+  std::set<std::string> topics;
+  for (const auto& [mq, w] : stats->offset_table) topics.insert(mq.topic);
+  co_return std::vector<std::string>(topics.begin(), topics.end());
+}
+
+asio::awaitable<Result<codec::GroupList>> BrokerApi::groupsConsuming(std::string addr, std::string topic) {
+  const std::string what = fmt::format("groups consuming topic '{}' at {}", topic, addr);
+  codec::QueryTopicConsumeByWhoRequestHeader header{topic};
+  auto response =
+      co_await callOk(addr, detail::makeRequest(RequestCode::kQueryTopicConsumeByWho, header.toExtFields()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return parseBody<codec::GroupList>(*response, what);
+}
+
+asio::awaitable<Result<codec::TopicStatsTable>> BrokerApi::topicStats(std::string addr, std::string topic) {
+  const std::string what = fmt::format("stats of topic '{}' at {}", topic, addr);
+  codec::GetTopicStatsInfoRequestHeader header{topic};
+  auto response =
+      co_await callOk(addr, detail::makeRequest(RequestCode::kGetTopicStatsInfo, header.toExtFields()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return parseBody<codec::TopicStatsTable>(*response, what);
+}
+
+asio::awaitable<Result<codec::ConsumerRunningInfo>> BrokerApi::consumerRunningInfo(std::string addr,
+                                                                                   std::string group,
+                                                                                   std::string client_id,
+                                                                                   bool jstack) {
+  const std::string what =
+      fmt::format("running info of client '{}' of group '{}' via {}", client_id, group, addr);
+  codec::GetConsumerRunningInfoRequestHeader header{group, client_id, jstack};
+  auto response = co_await detail::invokeOk(
+      transport_, addr, detail::makeRequest(RequestCode::kGetConsumerRunningInfo, header.toExtFields()),
+      options_.running_info_timeout, what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return parseBody<codec::ConsumerRunningInfo>(*response, what);
+}
+
+// ---- reset ---------------------------------------------------------------------------------
+
+asio::awaitable<Result<codec::ResetOffsetBody>> BrokerApi::resetOffset(std::string addr,
+                                                                       codec::ResetOffsetRequestHeader header,
+                                                                       std::string what) {
+  // The broker pushes the C++ body format to all clients when the caller says CPP; Java clients
+  // cannot read that, so this request always announces JAVA.
+  codec::RemotingCommand request = detail::makeRequest(RequestCode::kInvokeBrokerToResetOffset, header.toExtFields());
+  request.language = codec::LanguageCode::kJava;
+  auto response = co_await callOk(addr, std::move(request), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  if (response->body.empty()) co_return codec::ResetOffsetBody{};
+  co_return parseBody<codec::ResetOffsetBody>(*response, what);
+}
+
+asio::awaitable<Result<codec::ResetOffsetBody>> BrokerApi::resetOffsetToOffset(std::string addr,
+                                                                               std::string group,
+                                                                               MessageQueue queue,
+                                                                               QueueOffset offset) {
+  const std::string what = fmt::format("reset offset of group '{}' on {} to {} at {}", group,
+                                       queueText(queue), offset.value(), addr);
+  codec::ResetOffsetRequestHeader header{queue.topic, group, 0, true, queue.queue_id, offset};
+  co_return co_await resetOffset(std::move(addr), std::move(header), what);
+}
+
+asio::awaitable<Result<codec::ResetOffsetBody>> BrokerApi::resetOffsetByTimestamp(
+    std::string addr, std::string group, std::string topic, std::int64_t timestamp_ms, bool force) {
+  const std::string what = fmt::format("reset offset of group '{}' on topic '{}' to time {} at {}", group,
+                                       topic, timestamp_ms, addr);
+  codec::ResetOffsetRequestHeader header{topic, group, timestamp_ms, force, std::nullopt, std::nullopt};
+  co_return co_await resetOffset(std::move(addr), std::move(header), what);
+}
+
+// ---- broker settings -----------------------------------------------------------------------
+
+asio::awaitable<Result<std::map<std::string, std::string>>> BrokerApi::brokerConfig(std::string addr) {
+  const std::string what = fmt::format("broker config at {}", addr);
+  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kGetBrokerConfig, {}), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return codec::parseBrokerConfig(response->body);
+}
+
+asio::awaitable<Result<BrokerRuntimeInfo>> BrokerApi::runtimeInfo(std::string addr) {
+  const std::string what = fmt::format("runtime info at {}", addr);
+  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kGetBrokerRuntimeInfo, {}), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  auto table = parseBody<codec::KVTable>(*response, what);
+  if (!table) co_return makeError(std::move(table.error()));
+  co_return BrokerRuntimeInfo{response->version, std::move(table->table)};
+}
+
+asio::awaitable<Result<BrokerFeatures>> BrokerApi::features(std::string addr) {
+  auto runtime = co_await runtimeInfo(addr);
+  if (!runtime) co_return makeError(std::move(runtime.error()));
+  auto config = co_await brokerConfig(addr);
+  if (!config) co_return makeError(std::move(config.error()));
+  BrokerFeatures f;
+  f.version = runtime->version;
+  f.version_desc = runtime->versionDesc();
+  auto it = config->find("useServerSideResetOffset");
+  f.server_side_reset = it != config->end() && it->second == "true";
+  f.query_topics_by_consumer = f.version >= kVersion5_0_0;
+  f.group_config_by_name = f.version >= kVersion5_0_0;
+  f.update_offset_checks_group = f.version >= kVersion5_3_0;
+  f.config = std::move(*config);
+  co_return f;
+}
+
+// ---- Ferry's own client --------------------------------------------------------------------
+
+asio::awaitable<Result<void>> BrokerApi::heartbeat(std::string addr, codec::HeartbeatData data) {
+  const std::string what = fmt::format("heartbeat of client '{}' to {}", data.client_id, addr);
+  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kHeartBeat, {}, data.toJson()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<void>> BrokerApi::unregisterClient(std::string addr, std::string client_id,
+                                                          std::optional<std::string> producer_group,
+                                                          std::optional<std::string> consumer_group) {
+  const std::string what = fmt::format("unregister client '{}' at {}", client_id, addr);
+  codec::UnregisterClientRequestHeader header{client_id, producer_group, consumer_group};
+  auto response =
+      co_await callOk(addr, detail::makeRequest(RequestCode::kUnregisterClient, header.toExtFields()), what);
+  if (!response) co_return makeError(std::move(response.error()));
+  co_return Result<void>{};
+}
+
+}  // namespace ferry::rocketmq
