@@ -1,0 +1,175 @@
+// The view of one RocketMQ cluster that the engines and the CLI work with (docs/api.md
+// "Cluster"): its NameServer list with failover, a per-topic route cache, resolution of broker
+// names to master addresses, and fan-out helpers that run a request on every master (of the
+// cluster or of a topic's route) concurrently and merge the answers.
+//
+// Lifecycle: created by the composition root with a Transport that must outlive it (the
+// transport carries the cluster's credentials and TLS settings). Threading: one executor; every
+// method is called from coroutines on the transport's executor, no locks. The route cache is the
+// only state; it is private to this object.
+//
+// NameServer failover: addresses are tried in order, starting with the last one that answered.
+// A transport failure (cannot connect, timeout, dropped connection) or a busy/not-ready answer
+// moves on to the next address; any other answer -- including TOPIC_NOT_EXIST -- is final.
+//
+// Route cache: route() returns a cached route younger than route_ttl, else asks a NameServer.
+// Callers invalidate a topic when a broker says TOPIC_NOT_EXIST or cannot be reached; the
+// fan-out helpers here do that themselves and retry once with a fresh route. When refreshing
+// fails because no NameServer can be reached, the stale route is served (and the error
+// reported only when there is nothing cached).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+
+#include "ferry/base/error.h"
+#include "ferry/codec/bodies.h"
+#include "ferry/rocketmq/broker_api.h"
+#include "ferry/rocketmq/name_server_api.h"
+#include "ferry/rpc/transport.h"
+
+namespace ferry::rocketmq {
+
+// How to reach a cluster. Credentials and TLS are applied by the transport the cluster is given;
+// they are kept here so the composition root can build that transport from one description.
+struct ClusterConfig {
+  std::string name;                       // label in messages and logs ("source", "destination")
+  std::vector<std::string> name_servers;  // "ip:port", tried in order
+  std::optional<rpc::Credentials> credentials;
+  bool tls = false;
+};
+
+// Parses "127.0.0.1:9876;127.0.0.2:9876" (also ',' and whitespace separated). kInvalidArgument
+// for an empty list or an address without a port.
+Result<std::vector<std::string>> parseNameServerList(std::string_view text);
+
+struct ClusterOptions {
+  std::chrono::milliseconds route_ttl{30000};
+  ApiOptions api;
+  // Clock for the route cache; tests inject their own.
+  std::function<std::chrono::steady_clock::time_point()> now = [] {
+    return std::chrono::steady_clock::now();
+  };
+};
+
+// A broker's master: name, RocketMQ cluster name and address.
+struct BrokerAddress {
+  std::string broker_name;
+  std::string cluster;
+  std::string addr;
+  bool operator==(const BrokerAddress&) const = default;
+};
+
+// A queue with the address of its master broker.
+struct QueueAddress {
+  MessageQueue queue;
+  std::string addr;
+  std::int32_t perm = 0;  // the topic's perm bits on that broker
+};
+
+// The merged result of a fan-out: what succeeded plus, per broker, what failed.
+template <class T>
+struct FanOut {
+  T value{};
+  std::map<std::string, Error> failures;  // broker name -> error
+  std::size_t brokers = 0;                // how many were asked
+};
+
+class Cluster {
+ public:
+  // Owns a NameServerApi and a BrokerApi over `transport`.
+  Cluster(ClusterConfig config, rpc::Transport& transport, ClusterOptions options = {});
+  // Uses the given APIs (which must outlive the cluster): engine tests pass canned ones.
+  Cluster(ClusterConfig config, NameServerApi& name_server, BrokerApi& broker,
+          ClusterOptions options = {});
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  const ClusterConfig& config() const { return config_; }
+  NameServerApi& nameServer() { return *name_server_; }
+  BrokerApi& broker() { return *broker_; }
+
+  // ---- NameServer (with failover) ----
+  asio::awaitable<Result<codec::TopicRouteData>> route(std::string topic);   // cached
+  asio::awaitable<Result<codec::TopicRouteData>> refreshRoute(std::string topic);
+  void invalidateRoute(const std::string& topic);
+  asio::awaitable<Result<codec::ClusterInfo>> clusterInfo();
+  asio::awaitable<Result<codec::TopicList>> allTopics();
+  asio::awaitable<Result<codec::TopicList>> topicsByCluster(std::string cluster);
+  // The NameServer address that answered last (for messages).
+  const std::string& currentNameServer() const;
+
+  // ---- resolution ----
+  // Masters of every broker the NameServer knows (sorted by broker name); brokers without a
+  // master are left out.
+  asio::awaitable<Result<std::vector<BrokerAddress>>> masters();
+  // Masters of the brokers in `topic`'s route.
+  asio::awaitable<Result<std::vector<BrokerAddress>>> topicMasters(std::string topic);
+  // Master address of `broker_name` from `topic`'s route; kNotFound when the route has no such
+  // broker or the broker has no master right now.
+  asio::awaitable<Result<std::string>> masterAddr(std::string topic, std::string broker_name);
+  // Consumable queues of `topic` (readQueueNums per broker), sorted by (broker, queue id), each
+  // with its master address. Brokers without a master or without read permission are skipped.
+  asio::awaitable<Result<std::vector<QueueAddress>>> readQueues(std::string topic);
+  // Queues to send to (writeQueueNums per broker with write permission).
+  asio::awaitable<Result<std::vector<QueueAddress>>> writeQueues(std::string topic);
+
+  // ---- fan-out over masters ----
+  // GET_CONSUME_STATS on every master of `topic`'s route (or of the cluster when no topic),
+  // offset tables merged, TPS summed. Failing brokers are reported in `failures`.
+  asio::awaitable<Result<FanOut<codec::ConsumeStats>>> consumeStats(std::string group,
+                                                                    std::optional<std::string> topic);
+  // GET_CONSUMER_CONNECTION_LIST on every master (of `topic`'s route when given), OR-ed:
+  // connections unioned by client id, subscriptions merged. A broker answering
+  // CONSUMER_NOT_ONLINE is not a failure; value.connection_set is empty when no broker knows a
+  // client of the group.
+  asio::awaitable<Result<FanOut<codec::ConsumerConnection>>> consumerConnections(
+      std::string group, std::optional<std::string> topic);
+  // Topics with committed offsets for `group` on any master, unioned and sorted.
+  asio::awaitable<Result<FanOut<std::vector<std::string>>>> topicsByConsumer(std::string group);
+  // Read-only: the group's config from every master that knows it (GET_ALL_SUBSCRIPTIONGROUP_CONFIG).
+  asio::awaitable<Result<FanOut<std::map<std::string, codec::SubscriptionGroupConfig>>>>
+  subscriptionGroupOnMasters(std::string group);
+
+ private:
+  struct CachedRoute {
+    codec::TopicRouteData route;
+    std::chrono::steady_clock::time_point fetched;
+    bool invalidated = false;  // kept only as a fallback while NameServers are unreachable
+  };
+
+  // Runs `call` against the NameServers in failover order.
+  template <class T>
+  using NsCall = std::function<asio::awaitable<Result<T>>(std::string addr)>;
+  template <class T>
+  asio::awaitable<Result<T>> withNameServers(NsCall<T> call);
+  asio::awaitable<Result<std::vector<QueueAddress>>> queues(std::string topic, bool for_write);
+  // Runs `call` on every master (of `topic`'s route, else of the cluster) concurrently; brokers
+  // that fail in a way a fresh route may fix are retried once after refreshing the route.
+  template <class T>
+  using BrokerCall = std::function<asio::awaitable<Result<T>>(const BrokerAddress&)>;
+  template <class T>
+  asio::awaitable<Result<std::vector<std::pair<BrokerAddress, Result<T>>>>> fanOut(
+      std::optional<std::string> topic, BrokerCall<T> call);
+  asio::awaitable<Result<std::vector<BrokerAddress>>> fanOutTargets(std::optional<std::string> topic);
+
+  ClusterConfig config_;
+  ClusterOptions options_;
+  std::unique_ptr<NameServerApi> owned_name_server_;
+  std::unique_ptr<BrokerApi> owned_broker_;
+  NameServerApi* name_server_;
+  BrokerApi* broker_;
+  std::size_t preferred_ns_ = 0;
+  std::map<std::string, CachedRoute> routes_;
+};
+
+}  // namespace ferry::rocketmq
