@@ -13,7 +13,8 @@ import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 /**
  * connections --group G: one "connections" line from examineConsumerConnectionInfo with the
  * group's clients (clientId, addr, language, version) and subscription table. An offline group
- * gives "online":false with empty lists (the broker answers CONSUMER_NOT_ONLINE, code 206).
+ * gives "online":false with empty lists (the broker answers CONSUMER_NOT_ONLINE, code 206; a
+ * group this cluster never saw has no %RETRY% route, which the admin API reports as code 17).
  */
 final class ConnectionsCommand implements Main.Command {
   @Override
@@ -56,8 +57,8 @@ final class ConnectionsCommand implements Main.Command {
           m.put("subVersion", s.getSubVersion());
           subs.add(m);
         }
-      } catch (org.apache.rocketmq.client.exception.MQBrokerException ex) {
-        if (ex.getResponseCode() != 206) throw ex;
+      } catch (Exception ex) {
+        if (!isOffline(ex)) throw ex;
         e.put("online", false);
       }
       e.put("clients", conns);
@@ -67,5 +68,16 @@ final class ConnectionsCommand implements Main.Command {
     } finally {
       admin.shutdown();
     }
+  }
+
+  static boolean isOffline(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof org.apache.rocketmq.client.exception.MQBrokerException b && b.getResponseCode() == 206) {
+        return true;
+      }
+      String msg = String.valueOf(c.getMessage());
+      if (msg.contains("No topic route info") && msg.contains("%RETRY%")) return true;
+    }
+    return false;
   }
 }
