@@ -38,12 +38,18 @@ done
 log "processes: ${#pids[@]}, ports: ${ports[*]}"
 
 topic=$(unique life)
-for c in SOURCE DESTINATION; do
-  ns_var="FERRY_${c}_NAMESRV" cl_var="FERRY_${c}_CLUSTER" names_var="FERRY_${c}_BROKER_NAMES"
+produce_on() { # SOURCE|DESTINATION: every broker of the cluster takes messages
+  local c=$1 ns_var="FERRY_${1}_NAMESRV" cl_var="FERRY_${1}_CLUSTER" names_var="FERRY_${1}_BROKER_NAMES"
   driver "$WORK/create-$c" create-topic --namesrv "${!ns_var}" --cluster "${!cl_var}" --topic "$topic" --queues 2
   driver "$WORK/sent-$c" produce --namesrv "${!ns_var}" --topic "$topic" --count $((2 * BROKERS)) --key-prefix life-
   check sent-brokers "$WORK/sent-$c" "${!names_var}"
-done
+}
+produce_on SOURCE & p1=$!
+produce_on DESTINATION & p2=$!
+rc=0
+wait "$p1" || rc=1
+wait "$p2" || rc=1
+((rc == 0)) || fail "producing on every broker failed"
 
 log "down"
 "$SANDBOX" down || fail "sandbox down failed"
