@@ -25,6 +25,9 @@ struct Credentials {
   std::string security_token;  // optional STS token; empty when unused
 };
 
+// Pass as call()'s timeout to use the transport's configured default deadline.
+inline constexpr std::chrono::milliseconds kDefaultTimeout{0};
+
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -34,7 +37,8 @@ class Transport {
   Transport(Transport&&) = delete;
   Transport& operator=(Transport&&) = delete;
 
-  // Sends `request` to `addr` ("ip:port") and waits for its response or the deadline.
+  // Sends `request` to `addr` ("ip:port") and waits for its response or the deadline
+  // (`timeout` <= 0, e.g. kDefaultTimeout, means the implementation's default).
   // The transport assigns the opaque and signs the request when credentials are configured.
   // A response with a non-success code is still a successful call: mapping response codes to
   // errors is the typed API's job (it knows what each code means for each request).
