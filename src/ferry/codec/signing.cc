@@ -54,16 +54,16 @@ Result<std::string> computeSignature(std::string_view secret_key, const ExtField
       OSSL_PARAM_construct_end()};
   // An empty key is legal for HMAC, but OpenSSL wants a non-null pointer.
   static constexpr unsigned char kEmpty = 0;
-  const auto* key_bytes = secret_key.empty()
-                              ? &kEmpty
-                              : reinterpret_cast<const unsigned char*>(secret_key.data());
+  const auto* key_bytes =
+      secret_key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(secret_key.data());
   if (EVP_MAC_init(ctx.get(), key_bytes, secret_key.size(), params.data()) != 1) {
     return makeError(Errc::kInternal, "signing: EVP_MAC_init(HMAC-SHA1) failed");
   }
   auto update = [&ctx](std::string_view bytes) {
-    return bytes.empty() ||
-           EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                          bytes.size()) == 1;
+    return bytes.empty()
+           || EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                             bytes.size())
+                  == 1;
   };
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const bool last_of_key = i + 1 == entries.size() || entries[i + 1]->first != entries[i]->first;

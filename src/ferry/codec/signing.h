@@ -37,9 +37,9 @@ struct SigningKey {
 Result<std::string> computeSignature(std::string_view secret_key, const ExtFields& ext_fields,
                                      std::string_view body);
 
-// Adds AccessKey (and SecurityToken when set) to request.ext_fields, then Signature over the result.
-// Any AccessKey/SecurityToken/Signature already present is replaced. Fails only when the access or
-// secret key is empty or OpenSSL cannot compute the HMAC.
+// Adds AccessKey (and SecurityToken when set) to request.ext_fields, then Signature over the
+// result. Any AccessKey/SecurityToken/Signature already present is replaced. Fails only when the
+// access or secret key is empty or OpenSSL cannot compute the HMAC.
 Result<void> signRequest(RemotingCommand& request, const SigningKey& key);
 
 }  // namespace ferry::codec
