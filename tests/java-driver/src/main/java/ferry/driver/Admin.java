@@ -14,7 +14,7 @@ final class Admin {
 
   /** Broker name → master address for every broker of a cluster, sorted by name. */
   static Map<String, String> masters(DefaultMQAdminExt admin, String cluster) throws Exception {
-    var info = admin.examineBrokerClusterInfo();
+    var info = Clients.retry("cluster info", admin::examineBrokerClusterInfo);
     var names = info.getClusterAddrTable().get(cluster);
     if (names == null || names.isEmpty()) {
       throw new IllegalStateException("cluster '" + cluster + "' is not known to NameServer " + admin.getNamesrvAddr()
@@ -32,7 +32,7 @@ final class Admin {
 
   /** Master address of one broker, looked up in the NameServer's cluster table. */
   static String masterAddress(DefaultMQAdminExt admin, String brokerName) throws Exception {
-    var info = admin.examineBrokerClusterInfo();
+    var info = Clients.retry("cluster info", admin::examineBrokerClusterInfo);
     var data = info.getBrokerAddrTable().get(brokerName);
     String addr = data == null ? null : data.getBrokerAddrs().get(0L);
     if (addr == null) {

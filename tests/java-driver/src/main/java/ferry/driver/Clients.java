@@ -72,11 +72,13 @@ final class Clients {
     c.setVipChannelEnabled(false);
     c.setUseTLS(tls);
     c.setPollNameServerInterval(1000);
+    // Default 3 s; a 2-core machine running compilers beside the sandbox needs more.
+    c.setMqClientApiTimeout(15_000);
   }
 
   DefaultMQAdminExt admin() throws Exception {
     RPCHook hook = rpcHook();
-    DefaultMQAdminExt admin = hook == null ? new DefaultMQAdminExt(10_000) : new DefaultMQAdminExt(hook, 10_000);
+    DefaultMQAdminExt admin = hook == null ? new DefaultMQAdminExt(15_000) : new DefaultMQAdminExt(hook, 15_000);
     configure(admin, "admin");
     admin.start();
     return admin;
@@ -86,7 +88,7 @@ final class Clients {
     RPCHook hook = rpcHook();
     DefaultMQProducer p = hook == null ? new DefaultMQProducer(group) : new DefaultMQProducer(group, hook);
     configure(p, "producer");
-    p.setSendMsgTimeout(10_000);
+    p.setSendMsgTimeout(15_000);
     return p;
   }
 
@@ -94,6 +96,32 @@ final class Clients {
     DefaultMQPushConsumer c = new DefaultMQPushConsumer(group, rpcHook(), new AllocateMessageQueueAveragely());
     configure(c, "consumer");
     return c;
+  }
+
+  /** An idempotent call that may fail transiently (timeouts on a loaded machine). */
+  interface Call<T> {
+    T call() throws Exception;
+  }
+
+  /** Runs an idempotent admin call up to 3 times, 1 s apart, before giving up. */
+  static <T> T retry(String what, Call<T> call) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.call();
+      } catch (Exception e) {
+        if (attempt >= 3 || !isTransient(e)) throw e;
+        Out.diag(what + " failed (attempt " + attempt + "/3), retrying: " + describe(e));
+        Thread.sleep(1000);
+      }
+    }
+  }
+
+  /** Network-level failures (timeouts, refused or dropped connections), possibly wrapped. */
+  static boolean isTransient(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof org.apache.rocketmq.remoting.exception.RemotingException) return true;
+    }
+    return false;
   }
 
   static String describe(Throwable t) {

@@ -32,7 +32,7 @@ final class ConnectionsCommand implements Main.Command {
       List<Object> conns = new ArrayList<>();
       List<Object> subs = new ArrayList<>();
       try {
-        var cc = admin.examineConsumerConnectionInfo(group);
+        var cc = Clients.retry("consumer connections", () -> admin.examineConsumerConnectionInfo(group));
         e.put("online", !cc.getConnectionSet().isEmpty());
         e.put("consumeType", cc.getConsumeType());
         e.put("messageModel", cc.getMessageModel());

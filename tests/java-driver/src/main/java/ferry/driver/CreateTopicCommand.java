@@ -31,7 +31,10 @@ final class CreateTopicCommand implements Main.Command {
     try {
       Map<String, String> masters = Admin.masters(admin, cluster);
       for (Map.Entry<String, String> m : masters.entrySet()) {
-        admin.createAndUpdateTopicConfig(m.getValue(), new TopicConfig(topic, queues, queues, perm));
+        Clients.retry("create topic on " + m.getKey(), () -> {
+          admin.createAndUpdateTopicConfig(m.getValue(), new TopicConfig(topic, queues, queues, perm));
+          return null;
+        });
       }
       String lastSeen = "no route yet";
       while (true) {

@@ -22,7 +22,7 @@ final class OffsetsCommand implements Main.Command {
     String topic = o.required("topic");
     DefaultMQAdminExt admin = clients.admin();
     try {
-      var stats = admin.examineTopicStats(topic);
+      var stats = Clients.retry("topic stats", () -> admin.examineTopicStats(topic));
       List<MessageQueue> queues = new ArrayList<>(stats.getOffsetTable().keySet());
       queues.sort(null);
       for (MessageQueue mq : queues) {

@@ -104,7 +104,7 @@ final class ProduceCommand implements Main.Command {
   }
 
   private static List<MessageQueue> targets(DefaultMQProducer producer, String topic, Options o) throws Exception {
-    List<MessageQueue> all = new ArrayList<>(producer.fetchPublishMessageQueues(topic));
+    List<MessageQueue> all = new ArrayList<>(Clients.retry("route of " + topic, () -> producer.fetchPublishMessageQueues(topic)));
     if (all.isEmpty()) throw new IllegalStateException("topic " + topic + " has no writable queues");
     all.sort(Comparator.comparing(MessageQueue::getBrokerName).thenComparingInt(MessageQueue::getQueueId));
     if (!o.has("queue")) return all;

@@ -28,7 +28,8 @@ final class ProgressCommand implements Main.Command {
     try {
       List<Map.Entry<MessageQueue, Map<String, Object>>> rows = new ArrayList<>();
       try {
-        var stats = topic == null ? admin.examineConsumeStats(group) : admin.examineConsumeStats(group, topic);
+        var stats = Clients.retry("consume stats",
+            () -> topic == null ? admin.examineConsumeStats(group) : admin.examineConsumeStats(group, topic));
         for (var entry : stats.getOffsetTable().entrySet()) {
           MessageQueue mq = entry.getKey();
           var ow = entry.getValue();

@@ -30,7 +30,7 @@ final class RouteCommand implements Main.Command {
       List<Object> brokers = new ArrayList<>();
       List<Object> queues = new ArrayList<>();
       try {
-        var route = admin.examineTopicRouteInfo(topic);
+        var route = Clients.retry("topic route", () -> admin.examineTopicRouteInfo(topic));
         var bds = new ArrayList<>(route.getBrokerDatas());
         bds.sort(Comparator.comparing(b -> b.getBrokerName()));
         for (var bd : bds) {
