@@ -24,7 +24,7 @@ constexpr std::size_t kMaxHeaderLength = 0x00FFFFFF;  // 24 bits next to the ser
 
 // Bytes a header of `command` needs at most, so encodeFrame() allocates once.
 std::size_t headerSizeHint(const RemotingCommand& command) {
-  std::size_t n = 192 + (command.remark ? command.remark->size() * 6 : 0);
+  std::size_t n = 192 + (command.remark ? command.remark->size() : 0);
   for (const auto& [key, value] : command.ext_fields) {
     n += 12 + key.size() + value.size();
   }
