@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# ferry-test: no-sandbox
 # Self-test of tools/tcp-proxy. Needs no broker: the proxy forwards to a tiny Python echo server
 # started here. Checks forwarding, frame capture across odd chunk boundaries (both directions),
 # pause/resume, delay, drop (RST), refuse, blackhole and clean exit on SIGTERM.
