@@ -28,12 +28,15 @@ run_test() {
 need_shared=0
 for t in "${shared[@]}"; do wants "$t" && need_shared=1; done
 if ((need_shared)); then
+  # Interrupted: still stop the shared sandbox (the self-contained tests clean up themselves).
+  trap '"$SANDBOX" down; exit 130' INT TERM
   if step "sandbox-up" "$SANDBOX" up; then
     for t in "${shared[@]}"; do wants "$t" && run_test "$t"; done
   else
     for t in "${shared[@]}"; do wants "$t" && failed=$((failed + 1)); done
   fi
   step "sandbox-down" "$SANDBOX" down || failed=$((failed + 1))
+  trap - INT TERM
 fi
 for t in "${own[@]}"; do wants "$t" && run_test "$t"; done
 
