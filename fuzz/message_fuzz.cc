@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -35,8 +36,17 @@ void checkProperties(std::string_view raw) {
     require(!name.empty() && !value.empty(), "pairs have a name and a value");
     require(name.find('\x01') == std::string_view::npos, "names have no 0x01");
     require(value.find('\x02') == std::string_view::npos, "values have no 0x02");
-    require(view.get(name).has_value(), "every name can be looked up");
     ++pairs;
+  }
+  // get() has its own scanner: it must agree with the iterator (the last pair of a name wins).
+  for (auto it = view.begin(); it != view.end(); ++it) {
+    std::string_view last = it->second;
+    for (auto later = std::next(it); later != view.end(); ++later) {
+      if (later->first == it->first) {
+        last = later->second;
+      }
+    }
+    require(view.get(it->first) == last, "get() agrees with iteration");
   }
   const Properties parsed = Properties::parse(raw);
   require(parsed.size() <= pairs, "parse keeps at most one entry per pair");

@@ -1,6 +1,7 @@
 #include "ferry/codec/message.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <limits>
 
@@ -24,6 +25,36 @@ constexpr std::size_t kMinStoredRecord = fixedPrefixSize(0) + 4 + 1 + 2;  // emp
 
 // Batch record: TOTALSIZE, MAGICCODE, BODYCRC, FLAG, BODYLEN + body, PROPLEN + properties.
 constexpr std::size_t kBatchFixed = 4 + 4 + 4 + 4 + 4 + 2;
+
+// memchr for the short runs of a properties string (segments of tens of bytes), where the call
+// and set-up cost of the library memchr dominates: 8 bytes per step (SWAR), no call.
+std::size_t findByte(const char* data, std::size_t from, std::size_t size, char c) {
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    const std::uint64_t pattern = kOnes * static_cast<std::uint8_t>(c);
+    std::size_t i = from;
+    for (; i + 8 <= size; i += 8) {
+      std::uint64_t v;
+      std::memcpy(&v, data + i, 8);
+      v ^= pattern;
+      // The lowest flagged byte is the first zero byte (false positives only sit above a zero).
+      const std::uint64_t zeros = (v - kOnes) & ~v & kHighs;
+      if (zeros != 0) {
+        return i + static_cast<std::size_t>(std::countr_zero(zeros) >> 3);
+      }
+    }
+    for (; i < size; ++i) {
+      if (data[i] == c) {
+        return i;
+      }
+    }
+    return size;
+  } else {
+    const void* hit = std::memchr(data + from, c, size - from);
+    return hit != nullptr ? static_cast<std::size_t>(static_cast<const char*>(hit) - data) : size;
+  }
+}
 
 std::string hexFlag(std::int32_t v) { return fmt::format("0x{:X}", static_cast<std::uint32_t>(v)); }
 
@@ -63,15 +94,11 @@ Result<void> checkPropertyText(std::string_view text, std::string_view what,
 void PropertiesView::Iterator::advance() {
   while (pos_ < raw_.size()) {
     const std::size_t start = pos_;
-    const void* sep = std::memchr(raw_.data() + start, kPropertySeparator, raw_.size() - start);
-    const std::size_t end =
-        sep != nullptr ? static_cast<std::size_t>(static_cast<const char*>(sep) - raw_.data())
-                       : raw_.size();
+    const std::size_t end = findByte(raw_.data(), start, raw_.size(), kPropertySeparator);
     pos_ = end + 1;
-    const std::string_view segment = raw_.substr(start, end - start);
-    const std::size_t kv = segment.find(kNameValueSeparator);
-    if (kv != std::string_view::npos && kv > 0 && kv + 1 < segment.size()) {
-      pair_ = {segment.substr(0, kv), segment.substr(kv + 1)};
+    const std::size_t kv = findByte(raw_.data(), start, end, kNameValueSeparator);
+    if (kv > start && kv + 1 < end) {
+      pair_ = {raw_.substr(start, kv - start), raw_.substr(kv + 1, end - kv - 1)};
       return;
     }
   }
@@ -79,11 +106,29 @@ void PropertiesView::Iterator::advance() {
 }
 
 std::optional<std::string_view> PropertiesView::get(std::string_view name) const {
+  // Same rules as the iterator, cheaper: a segment matches when it starts with `name` followed
+  // by 0x01 (then that 0x01 is the segment's first, because names hold none) and a non-empty
+  // value. Every segment is visited because the last match wins.
   std::optional<std::string_view> found;
-  for (const auto& [key, value] : *this) {
-    if (key == name) {
-      found = value;
+  if (name.empty()) {
+    return found;
+  }
+  for (const char c : name) {
+    if (c == kNameValueSeparator || c == kPropertySeparator) {
+      return found;  // no pair can have such a name
     }
+  }
+  const char* const data = raw_.data();
+  const std::size_t size = raw_.size();
+  std::size_t start = 0;
+  while (start < size) {
+    const std::size_t end = findByte(data, start, size, kPropertySeparator);
+    const std::size_t value_at = start + name.size() + 1;
+    if (value_at < end && data[value_at - 1] == kNameValueSeparator &&
+        std::memcmp(data + start, name.data(), name.size()) == 0) {
+      found = std::string_view(data + value_at, end - value_at);
+    }
+    start = end + 1;
   }
   return found;
 }
@@ -96,6 +141,8 @@ Properties::Properties(std::initializer_list<std::pair<std::string_view, std::st
 
 Properties Properties::parse(std::string_view raw) {
   Properties parsed;
+  parsed.entries_.reserve(static_cast<std::size_t>(
+      std::count(raw.begin(), raw.end(), kPropertySeparator)) + 1);
   for (const auto& [name, value] : PropertiesView(raw)) {
     parsed.set(name, std::string(value));
   }
