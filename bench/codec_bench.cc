@@ -1,4 +1,4 @@
-// Codec throughput (docs/protocol.md; numbers in docs/benchmarks.md).
+// Codec throughput (numbers and how to read them: docs/protocol.md section 12).
 //
 // Single-threaded, so every rate is per core. Each figure is printed next to a reference measured
 // in the same run on the same bytes, so the numbers stay interpretable on any machine:
