@@ -158,12 +158,18 @@ asio::awaitable<Result<codec::TopicRouteData>> Cluster::refreshRoute(std::string
   co_return fetched;
 }
 
-asio::awaitable<Result<codec::TopicRouteData>> Cluster::route(std::string topic) {
+const codec::TopicRouteData* Cluster::freshRoute(const std::string& topic) const {
   auto cached = routes_.find(topic);
-  if (cached != routes_.end() && !cached->second.invalidated &&
-      options_.now() - cached->second.fetched < options_.route_ttl) {
-    co_return cached->second.route;
-  }
+  if (cached == routes_.end() || cached->second.invalidated) return nullptr;
+  if (options_.now() - cached->second.fetched >= options_.route_ttl) return nullptr;
+  return &cached->second.route;
+}
+
+asio::awaitable<Result<codec::TopicRouteData>> Cluster::route(std::string topic) {
+  // The cache test lives in a plain function: written inline in this coroutine, GCC 12 (debug
+  // build) evaluated the `invalidated` flag wrongly and served an invalidated route
+  // (ClusterTest.InvalidateForcesRefresh).
+  if (const codec::TopicRouteData* hit = freshRoute(topic)) co_return *hit;
   co_return co_await refreshRoute(std::move(topic));
 }
 

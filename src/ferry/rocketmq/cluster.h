@@ -147,6 +147,8 @@ class Cluster {
     bool invalidated = false;  // kept only as a fallback while NameServers are unreachable
   };
 
+  // The cached route of `topic` when present, not invalidated and younger than route_ttl.
+  const codec::TopicRouteData* freshRoute(const std::string& topic) const;
   // Runs `call` against the NameServers in failover order.
   template <class T>
   using NsCall = std::function<asio::awaitable<Result<T>>(std::string addr)>;
