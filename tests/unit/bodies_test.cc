@@ -1,5 +1,6 @@
 #include "ferry/codec/bodies.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -329,5 +330,114 @@ TEST(Bodies, BrokerConfigText) {
   EXPECT_EQ(odd.at("a"), "b=c");
 }
 
+
+// ---- bodies captured from a real RocketMQ 5.3.3 sandbox (tests/testdata/bodies/real-5.3.3) ----
+
+std::string real(const std::string& name) { return fixture("real-5.3.3/" + name); }
+
+TEST(RealBroker533, RoutesStandardAndNonStandardAgree) {
+  auto standard = TopicRouteData::fromJson(real("real_route_standard.json"));
+  auto legacy = TopicRouteData::fromJson(real("real_route_v333.json"));  // asked with version 333
+  ASSERT_TRUE(standard) << standard.error().toString();
+  ASSERT_TRUE(legacy) << legacy.error().toString();
+  EXPECT_NE(real("real_route_v333.json").find("{0:\""), std::string::npos) << "the old form has bare keys";
+  EXPECT_EQ(standard->toJson(), legacy->toJson());
+  EXPECT_EQ(standard->broker_datas[0].masterAddr(), "127.0.0.1:11411");
+  EXPECT_EQ(standard->queue_datas[0].read_queue_nums, 4);
+}
+
+TEST(RealBroker533, ClusterInfoAndTopicLists) {
+  auto info = ClusterInfo::fromJson(real("real_cluster_info.json"));
+  ASSERT_TRUE(info) << info.error().toString();
+  EXPECT_EQ(info->cluster_addr_table.at("SourceCluster"), std::vector<std::string>{"source-broker-a"});
+  EXPECT_EQ(info->broker_addr_table.at("source-broker-a").masterAddr(), "127.0.0.1:11411");
+  auto all = TopicList::fromJson(real("real_topic_list.json"));
+  ASSERT_TRUE(all);
+  EXPECT_TRUE(std::find(all->topics.begin(), all->topics.end(), "ferry-demo-orders") != all->topics.end());
+  auto by_cluster = TopicList::fromJson(real("real_topics_by_cluster.json"));
+  ASSERT_TRUE(by_cluster);
+  auto by_consumer = TopicList::fromJson(real("real_topics_by_consumer.json"));
+  ASSERT_TRUE(by_consumer);
+  EXPECT_EQ(by_consumer->broker_addr, "127.0.0.1:11411");
+  EXPECT_EQ(by_consumer->topics, (std::vector<std::string>{"%RETRY%ferry-demo-live", "ferry-demo-orders"}));
+}
+
+TEST(RealBroker533, TopicAndGroupConfigs) {
+  auto topics = TopicConfigSerializeWrapper::fromJson(real("real_all_topic_config.json"));
+  ASSERT_TRUE(topics) << topics.error().toString();
+  const auto& orders = topics->topic_config_table.at("ferry-demo-orders");
+  EXPECT_EQ(orders.read_queue_nums, 4);
+  EXPECT_EQ(orders.perm, 6);
+  EXPECT_GT(topics->data_version.counter, 0);
+  auto groups = SubscriptionGroupWrapper::fromJson(real("real_all_subscription_groups.json"));
+  ASSERT_TRUE(groups) << groups.error().toString();
+  EXPECT_TRUE(groups->subscription_group_table.contains("ferry-demo-g1"));
+  auto one = SubscriptionGroupConfig::fromJson(real("real_subscription_group.json"));
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->group_name, "ferry-demo-g1");
+  EXPECT_EQ(one->extra.at("groupRetryPolicy").at("type"), "CUSTOMIZED");
+  // What we would send back keeps every field the broker gave us.
+  auto resent = parseFastjson(one->toJson());
+  auto original = parseFastjson(real("real_subscription_group.json"));
+  ASSERT_TRUE(resent && original);
+  EXPECT_EQ(*resent, *original);
+}
+
+TEST(RealBroker533, ConsumerState) {
+  auto cc = ConsumerConnection::fromJson(real("real_consumer_connection.json"));
+  ASSERT_TRUE(cc) << cc.error().toString();
+  ASSERT_EQ(cc->connection_set.size(), 1U);
+  EXPECT_EQ(cc->connection_set[0].language, "JAVA");
+  EXPECT_EQ(cc->connection_set[0].version, 479);
+  const auto& sub = cc->subscription_table.at("ferry-demo-orders");
+  EXPECT_EQ(sub.tags_set, (std::vector<std::string>{"TagA", "TagB"}));
+  // The broker's codeSet is exactly Java's String.hashCode of each tag.
+  EXPECT_EQ(sub.code_set, SubscriptionData::build("ferry-demo-orders", sub.sub_string, 0).code_set);
+
+  auto stats = ConsumeStats::fromJson(real("real_consume_stats.json"));
+  ASSERT_TRUE(stats) << stats.error().toString();
+  ASSERT_EQ(stats->offset_table.size(), 4U);
+  const auto& q0 = stats->offset_table.at(MessageQueue{"ferry-demo-orders", "source-broker-a", QueueId(0)});
+  EXPECT_EQ(q0.broker_offset, QueueOffset(25));
+  EXPECT_EQ(q0.consumer_offset, QueueOffset(6));
+  EXPECT_EQ(stats->totalDiff(), 45);
+  auto all_topics = ConsumeStats::fromJson(real("real_consume_stats_all_topics.json"));
+  ASSERT_TRUE(all_topics) << all_topics.error().toString();
+
+  auto ids = ConsumerIdList::fromJson(real("real_consumer_id_list.json"));
+  ASSERT_TRUE(ids);
+  EXPECT_EQ(ids->consumer_ids.size(), 1U);
+  auto groups = GroupList::fromJson(real("real_groups_consuming.json"));
+  ASSERT_TRUE(groups);
+  EXPECT_TRUE(std::find(groups->groups.begin(), groups->groups.end(), "ferry-demo-g1") != groups->groups.end());
+}
+
+TEST(RealBroker533, RunningInfoOfAJavaPushConsumer) {
+  auto info = ConsumerRunningInfo::fromJson(real("real_consumer_running_info.json"));
+  ASSERT_TRUE(info) << info.error().toString();
+  EXPECT_EQ(info->properties.at("PROP_CONSUME_TYPE"), "CONSUME_PASSIVELY");
+  EXPECT_EQ(info->mq_table.size(), 5U);  // 4 queues + the retry queue
+  const auto& pq = info->mq_table.at(MessageQueue{"ferry-demo-orders", "source-broker-a", QueueId(0)});
+  EXPECT_EQ(pq.commit_offset, 25);
+  EXPECT_GT(pq.last_pull_timestamp, 0);
+  EXPECT_GT(pq.last_consume_timestamp, 0);
+  EXPECT_FALSE(info->subscription_set.empty());
+  EXPECT_TRUE(info->status_table.contains("ferry-demo-orders"));
+}
+
+TEST(RealBroker533, TopicStatsRuntimeInfoAndConfig) {
+  auto stats = TopicStatsTable::fromJson(real("real_topic_stats.json"));
+  ASSERT_TRUE(stats) << stats.error().toString();
+  EXPECT_EQ(stats->offset_table.size(), 4U);
+  EXPECT_TRUE(stats->topic_put_tps.has_value());
+  auto kv = KVTable::fromJson(real("real_runtime_info.json"));
+  ASSERT_TRUE(kv);
+  EXPECT_EQ(kv->table.at("brokerVersionDesc"), "V5_3_3");
+  EXPECT_EQ(kv->table.at("brokerVersion"), "479");
+  auto config = parseBrokerConfig(real("real_broker_config.txt"));
+  EXPECT_EQ(config.at("useServerSideResetOffset"), "true");
+  EXPECT_EQ(config.at("brokerName"), "source-broker-a");
+  EXPECT_GT(config.size(), 300U);
+}
 }  // namespace
 }  // namespace ferry::codec

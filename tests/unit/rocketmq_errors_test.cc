@@ -1,6 +1,9 @@
 #include "ferry/rocketmq/errors.h"
 
+#include <fstream>
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "ferry/codec/headers.h"
 
@@ -23,6 +26,7 @@ TEST(RocketmqErrors, ResponseCodeMapping) {
       {16, "User:bob is disabled.", Errc::kAuthFailed},
       {16, "Authentication failed. Please verify the credentials and try again.", Errc::kAuthFailed},
       {16, "authentication header is incorrect.", Errc::kAuthFailed},
+      {16, "username cannot be null.", Errc::kAuthFailed},
       {1,
        "org.apache.rocketmq.acl.common.AclException: No acl config for ak, "
        "org.apache.rocketmq.acl.plain.PlainPermissionManager.validate(PlainPermissionManager.java:461)",
@@ -72,5 +76,31 @@ TEST(RocketmqErrors, ResponseErrorKeepsCodeAndRemark) {
   EXPECT_EQ(u.remote_remark, "");
 }
 
+
+// Error answers captured from a real 5.3.3 sandbox (tests/testdata/bodies/real-5.3.3/*.meta.json).
+TEST(RocketmqErrors, RealBrokerAnswers) {
+  struct Case {
+    const char* meta;
+    Errc expected;
+  };
+  for (const auto& c : {Case{"real_route_unknown_topic", Errc::kTopicNotExist},
+                        Case{"real_topic_stats_unknown", Errc::kTopicNotExist},
+                        Case{"real_consumer_connection_offline", Errc::kConsumerNotOnline},
+                        Case{"real_consumer_id_list_offline", Errc::kConsumerNotOnline},
+                        Case{"real_consumer_running_info_offline", Errc::kConsumerNotOnline},
+                        Case{"real_query_offset_none", Errc::kQueryNotFound},
+                        Case{"real_unknown_code", Errc::kNotSupportedByPeer},
+                        Case{"acl_unsigned_topic_stats", Errc::kAuthFailed}}) {
+    std::ifstream in(std::string(FERRY_TESTDATA_DIR) + "/bodies/real-5.3.3/" + c.meta + ".meta.json");
+    ASSERT_TRUE(in.good()) << c.meta;
+    const auto meta = nlohmann::json::parse(in);
+    codec::RemotingCommand response;
+    response.code = meta.at("code").get<int>();
+    response.remark = meta.at("remark").get<std::string>();
+    Error e = responseError(response, c.meta);
+    EXPECT_EQ(e.code, c.expected) << c.meta << ": " << *response.remark;
+    EXPECT_EQ(e.remote_remark, *response.remark);
+  }
+}
 }  // namespace
 }  // namespace ferry::rocketmq
