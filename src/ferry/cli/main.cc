@@ -1,12 +1,37 @@
-// `ferry`: the one binary. Subcommands are registered in ferry/cli/*.cc.
+// `ferry`: the one binary. Each subcommand registers itself here (inspect today; run, status and
+// the daemon-facing commands next), so main only parses and returns the command's exit code.
 #include <cstdio>
-#include <string_view>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "ferry/cli/inspect.h"
+
+namespace {
+constexpr const char* kVersion = "ferry 0.1.0";
+}
 
 int main(int argc, char** argv) {
-  if (argc >= 2 && std::string_view(argv[1]) == "--version") {
-    std::printf("ferry 0.1.0\n");
-    return 0;
+  CLI::App app{"Ferry replicates Apache RocketMQ traffic between clusters and keeps consumer progress in sync.",
+               "ferry"};
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  int exit_code = ferry::cli::kExitOk;
+  ferry::cli::registerInspect(app, &exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message and usage hint
+    return ferry::cli::kExitUsage;
   }
-  std::fprintf(stderr, "usage: ferry --version\n");
-  return 2;
+  return exit_code;
 }
