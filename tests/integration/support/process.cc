@@ -71,12 +71,15 @@ int decodeStatus(int status) {
 CommandResult runCommand(const std::vector<std::string>& argv) {
   std::array<int, 2> out_pipe{};
   std::array<int, 2> err_pipe{};
-  if (::pipe(out_pipe.data()) != 0 || ::pipe(err_pipe.data()) != 0) {
+  // O_CLOEXEC: only the dup2'ed copies (0, 1, 2) reach the command. Without it the pipes' own
+  // fds were inherited by everything the command started, so a daemon it launched (a restarted
+  // broker) kept the pipe open and drain() never saw EOF.
+  if (::pipe2(out_pipe.data(), O_CLOEXEC) != 0 || ::pipe2(err_pipe.data(), O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
   pid_t pid = ::fork();
   if (pid == 0) {
-    int devnull = ::open("/dev/null", O_RDONLY);
+    int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     ::dup2(devnull, 0);
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
@@ -104,7 +107,7 @@ CommandResult runCommand(const std::vector<std::string>& argv) {
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
   std::array<int, 2> in_pipe{};
   std::array<int, 2> out_pipe{};
-  if (::pipe(in_pipe.data()) != 0 || ::pipe(out_pipe.data()) != 0) {
+  if (::pipe2(in_pipe.data(), O_CLOEXEC) != 0 || ::pipe2(out_pipe.data(), O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
   pid_ = ::fork();
