@@ -49,7 +49,7 @@ inspect "$WORK/clusters.json" clusters
 python3 - "$WORK/clusters.json" "$FERRY_SOURCE_BROKERS" "$FERRY_ROCKETMQ_VERSION" <<'EOF' || fail "clusters"
 import json, sys
 report = json.load(open(sys.argv[1]))
-want = dict(p.split("=") for p in sys.argv[2].split(";") if p)
+want = dict(p.split("=", 1) for p in sys.argv[2].split())
 got = {b["broker"]: b["address"] for b in report["brokers"] if b["brokerId"] == 0}
 assert got == want, f"masters {got} != sandbox {want}"
 version = "V" + sys.argv[3].replace(".", "_")
