@@ -14,7 +14,7 @@ import java.util.Set;
 final class Options {
   /** Options shared by all commands; the flags among them take no value. */
   static final Set<String> COMMON = Set.of("namesrv", "access-key", "secret-key", "tls", "no-tls", "no-acl");
-  static final Set<String> FLAGS = new HashSet<>(Set.of("tls", "no-tls", "no-acl", "print-body"));
+  static final Set<String> FLAGS = new HashSet<>(Set.of("tls", "no-tls", "no-acl", "print-body", "quiet"));
 
   private final Map<String, List<String>> values = new HashMap<>();
 

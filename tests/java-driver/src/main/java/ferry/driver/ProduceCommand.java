@@ -1,12 +1,17 @@
 package ferry.driver;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
@@ -22,12 +27,27 @@ import org.apache.rocketmq.common.message.MessageQueue;
  * the body from {@link Bodies#body}. Without --queue, messages (or batches) go round-robin over
  * the topic's write queues sorted by (brokerName, queueId); with --queue, all go to that queue on
  * --broker (default: the first broker name). One "sent" line per message, then "done".
+ *
+ * <p>Throughput options (bench/send_ratio; none changes the output of a run without them):
+ * <ul>
+ *   <li>--warmup W: first send W messages (indices start-index .. start-index+W-1, same batching
+ *       and queue rotation) that are neither timed nor counted, so the JIT has compiled the send
+ *       path before the clock starts; the N measured messages follow from index start-index+W.
+ *   <li>--inflight K: send batches asynchronously (send(Collection, MessageQueue, SendCallback)),
+ *       at most K in flight and at most one per queue, so each queue's order is kept. Without it
+ *       every send is synchronous, one at a time (the standard mode).
+ *   <li>--quiet: no "sent" (or "warmup") lines; only the final "done" line, which then also
+ *       carries elapsedNs, cpuNs (CPU time of the whole JVM during the measured part: all threads,
+ *       JIT and GC included), warmupSent, warmupMs and inflight. Printing and hashing every
+ *       message would otherwise dominate a throughput measurement.
+ * </ul>
+ * With any of them the "done" line carries those extra fields; elapsedMs stays the measured part.
  */
 final class ProduceCommand implements Main.Command {
   @Override
   public Set<String> options() {
     return Set.of("topic", "count", "key-prefix", "tag", "prop", "queue", "broker", "body-size", "body-prefix",
-        "batch", "compress-over", "group", "start-index");
+        "batch", "compress-over", "group", "start-index", "warmup", "inflight", "quiet");
   }
 
   @Override
@@ -48,58 +68,193 @@ final class ProduceCommand implements Main.Command {
       props.put(kv.substring(0, eq), kv.substring(eq + 1));
     }
 
+    long warmup = o.longValue("warmup", 0);
+    int inflight = o.intValue("inflight", 0);
+    boolean quiet = o.has("quiet");
+    boolean extended = quiet || o.has("warmup") || o.has("inflight");
+    if (warmup < 0 || inflight < 0) throw new Options.UsageException("--warmup and --inflight must be >= 0");
+    Batches batches = new Batches(topic, tag, keyPrefix, bodyPrefix, bodySize, batch, o.has("batch"), props);
+
     DefaultMQProducer producer = clients.producer(o.get("group", "ferry_driver_producer"));
     if (o.has("compress-over")) producer.setCompressMsgBodyOverHowmuch(o.intValue("compress-over", 4096));
     producer.start();
     try {
       List<MessageQueue> targets = targets(producer, topic, o);
-      long began = System.currentTimeMillis();
-      long sent = 0;
-      int round = 0;
-      for (long i = start; i < start + count; ) {
-        int n = (int) Math.min(batch, start + count - i);
-        List<Message> msgs = new ArrayList<>(n);
-        for (int k = 0; k < n; k++) {
-          long idx = i + k;
-          Message m = new Message(topic, Bodies.body(bodyPrefix, idx, bodySize));
-          if (tag != null) m.setTags(tag);
-          if (keyPrefix != null) m.setKeys(keyPrefix + idx);
-          props.forEach(m::putUserProperty);
-          msgs.add(m);
+      long warmupNs = 0;
+      if (warmup > 0) {
+        long t0 = System.nanoTime();
+        batches.send(producer, targets, start, warmup, inflight, false);
+        warmupNs = System.nanoTime() - t0;
+        if (!quiet) {
+          Map<String, Object> w = Json.event("warmup");
+          w.put("sent", warmup);
+          w.put("elapsedMs", warmupNs / 1_000_000);
+          Out.line(w);
         }
-        MessageQueue mq = targets.get(round++ % targets.size());
-        SendResult r = o.has("batch") ? producer.send(msgs, mq) : producer.send(msgs.get(0), mq);
-        if (r.getSendStatus() != SendStatus.SEND_OK) {
-          throw new IllegalStateException("send to " + mq + " returned " + r.getSendStatus());
-        }
-        String[] offsetIds = r.getOffsetMsgId() == null ? new String[0] : r.getOffsetMsgId().split(",");
-        for (int k = 0; k < n; k++) {
-          Message m = msgs.get(k);
-          Map<String, Object> e = Json.event("sent");
-          e.put("index", i + k);
-          e.put("msgId", MessageClientIDSetter.getUniqID(m));
-          e.put("offsetMsgId", k < offsetIds.length ? offsetIds[k] : null);
-          e.put("topic", topic);
-          e.put("brokerName", r.getMessageQueue().getBrokerName());
-          e.put("queueId", r.getMessageQueue().getQueueId());
-          e.put("queueOffset", r.getQueueOffset() + k);
-          e.put("keys", m.getKeys());
-          e.put("tags", m.getTags());
-          e.put("bodyLength", m.getBody().length);
-          e.put("bodySha256", Bodies.sha256(m.getBody()));
-          e.put("sendStatus", r.getSendStatus());
-          Out.line(e);
-        }
-        sent += n;
-        i += n;
       }
+      long began = System.currentTimeMillis();
+      long beganNs = System.nanoTime();
+      long beganCpuNs = processCpuNs();
+      long sent = batches.send(producer, targets, start + warmup, count, inflight, !quiet);
+      long elapsedNs = System.nanoTime() - beganNs;
+      long cpuNs = processCpuNs() - beganCpuNs;
       Map<String, Object> done = Json.event("done");
       done.put("sent", sent);
       done.put("elapsedMs", System.currentTimeMillis() - began);
+      if (extended) {
+        done.put("elapsedNs", elapsedNs);
+        done.put("cpuNs", cpuNs);
+        done.put("warmupSent", warmup);
+        done.put("warmupMs", warmupNs / 1_000_000);
+        done.put("inflight", inflight == 0 ? 1 : Math.min(inflight, targets.size()));
+      }
       Out.line(done);
       return Main.EXIT_OK;
     } finally {
       producer.shutdown();
+    }
+  }
+
+  /** CPU time of the whole JVM so far, or -1 where the platform does not report it. */
+  private static long processCpuNs() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : -1;
+  }
+
+  /** Builds and sends messages; remembers the queue rotation across calls (warm-up, then measured). */
+  private static final class Batches {
+    final String topic;
+    final String tag;
+    final String keyPrefix;
+    final String bodyPrefix;
+    final int bodySize;
+    final int batch;
+    final boolean asBatch;
+    final Map<String, String> props;
+    int round = 0;
+
+    Batches(String topic, String tag, String keyPrefix, String bodyPrefix, int bodySize, int batch, boolean asBatch,
+        Map<String, String> props) {
+      this.topic = topic;
+      this.tag = tag;
+      this.keyPrefix = keyPrefix;
+      this.bodyPrefix = bodyPrefix;
+      this.bodySize = bodySize;
+      this.batch = batch;
+      this.asBatch = asBatch;
+      this.props = props;
+    }
+
+    List<Message> build(long first, int n) {
+      List<Message> msgs = new ArrayList<>(n);
+      for (int k = 0; k < n; k++) {
+        long idx = first + k;
+        Message m = new Message(topic, Bodies.body(bodyPrefix, idx, bodySize));
+        if (tag != null) m.setTags(tag);
+        if (keyPrefix != null) m.setKeys(keyPrefix + idx);
+        props.forEach(m::putUserProperty);
+        msgs.add(m);
+      }
+      return msgs;
+    }
+
+    /** Sends messages first .. first+count-1; returns how many were sent. */
+    long send(DefaultMQProducer producer, List<MessageQueue> targets, long first, long count, int inflight,
+        boolean print) throws Exception {
+      return inflight > 0 ? sendAsync(producer, targets, first, count, inflight, print)
+          : sendSync(producer, targets, first, count, print);
+    }
+
+    private long sendSync(DefaultMQProducer producer, List<MessageQueue> targets, long first, long count,
+        boolean print) throws Exception {
+      long sent = 0;
+      for (long i = first; i < first + count; ) {
+        int n = (int) Math.min(batch, first + count - i);
+        List<Message> msgs = build(i, n);
+        MessageQueue mq = targets.get(round++ % targets.size());
+        SendResult r = asBatch ? producer.send(msgs, mq) : producer.send(msgs.get(0), mq);
+        if (r.getSendStatus() != SendStatus.SEND_OK) {
+          throw new IllegalStateException("send to " + mq + " returned " + r.getSendStatus());
+        }
+        if (print) printSent(i, msgs, r);
+        sent += n;
+        i += n;
+      }
+      return sent;
+    }
+
+    private long sendAsync(DefaultMQProducer producer, List<MessageQueue> targets, long first, long count,
+        int inflight, boolean print) throws Exception {
+      Semaphore total = new Semaphore(inflight);
+      Map<MessageQueue, Semaphore> perQueue = new HashMap<>();
+      for (MessageQueue mq : targets) perQueue.put(mq, new Semaphore(1));
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      long sent = 0;
+      for (long i = first; i < first + count && failure.get() == null; ) {
+        int n = (int) Math.min(batch, first + count - i);
+        List<Message> msgs = build(i, n);
+        MessageQueue mq = targets.get(round++ % targets.size());
+        Semaphore queueSlot = perQueue.get(mq);
+        queueSlot.acquire();
+        total.acquire();
+        long index = i;
+        SendCallback callback = new SendCallback() {
+          @Override
+          public void onSuccess(SendResult r) {
+            try {
+              if (r.getSendStatus() != SendStatus.SEND_OK) {
+                failure.compareAndSet(null, new IllegalStateException("send to " + mq + " returned " + r.getSendStatus()));
+              } else if (print) {
+                printSent(index, msgs, r);
+              }
+            } finally {
+              total.release();
+              queueSlot.release();
+            }
+          }
+
+          @Override
+          public void onException(Throwable e) {
+            failure.compareAndSet(null, e);
+            total.release();
+            queueSlot.release();
+          }
+        };
+        if (asBatch) {
+          producer.send(msgs, mq, callback);
+        } else {
+          producer.send(msgs.get(0), mq, callback);
+        }
+        sent += n;
+        i += n;
+      }
+      total.acquire(inflight);  // every callback has run
+      total.release(inflight);
+      Throwable t = failure.get();
+      if (t instanceof Exception e) throw e;
+      if (t != null) throw new IllegalStateException(t);
+      return sent;
+    }
+
+    private void printSent(long first, List<Message> msgs, SendResult r) {
+      String[] offsetIds = r.getOffsetMsgId() == null ? new String[0] : r.getOffsetMsgId().split(",");
+      for (int k = 0; k < msgs.size(); k++) {
+        Message m = msgs.get(k);
+        Map<String, Object> e = Json.event("sent");
+        e.put("index", first + k);
+        e.put("msgId", MessageClientIDSetter.getUniqID(m));
+        e.put("offsetMsgId", k < offsetIds.length ? offsetIds[k] : null);
+        e.put("topic", topic);
+        e.put("brokerName", r.getMessageQueue().getBrokerName());
+        e.put("queueId", r.getMessageQueue().getQueueId());
+        e.put("queueOffset", r.getQueueOffset() + k);
+        e.put("keys", m.getKeys());
+        e.put("tags", m.getTags());
+        e.put("bodyLength", m.getBody().length);
+        e.put("bodySha256", Bodies.sha256(m.getBody()));
+        e.put("sendStatus", r.getSendStatus());
+        Out.line(e);
+      }
     }
   }
 
