@@ -336,8 +336,8 @@ TEST(CodecBinaryHeader, RejectsBadLengths) {
   cases.push_back({fixed().str(), "remark length"});
   cases.push_back({fixed().be32(0xFFFFFFFF).be32(0).str(), "negative remark length -1 at offset 13"});
   cases.push_back({fixed().be32(5).raw("ab").str(), "remark at offset 17"});
-  cases.push_back({fixed().be32(0).str(), "extFields length"});
-  cases.push_back({fixed().be32(0).be32(0x80000000).str(), "negative extFields length"});
+  cases.push_back({fixed().be32(0).str(), "extFields block length"});
+  cases.push_back({fixed().be32(0).be32(0x80000000).str(), "negative extFields block length"});
   cases.push_back({fixed().be32(0).be32(10).be16(1).raw("k").str(), "extFields block"});
   cases.push_back({fixed().be32(0).be32(2).be16(0xFFFF).str(), "negative extFields key length"});
   cases.push_back({fixed().be32(0).be32(3).be16(5).raw("k").str(), "extFields key at offset 23"});

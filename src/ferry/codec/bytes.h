@@ -125,6 +125,20 @@ class ByteReader {
     }
     return readView(n);
   }
+  // A field preceded by its signed big-endian length of type LenT: the field's bytes, or
+  // kTruncated / kMalformed ("negative <what> length N at offset X") naming `what`.
+  template <class LenT>
+  Result<std::string_view> getSized(std::string_view what) {
+    const std::size_t at = offset();
+    if (!has(sizeof(LenT))) {
+      return truncated(fmt::format("{} length", what), sizeof(LenT));  // formatted only on error
+    }
+    const LenT len = read<LenT>();
+    if (len < 0) {
+      return makeError(Errc::kMalformed, fmt::format("negative {} length {} at offset {}", what, len, at));
+    }
+    return getView(static_cast<std::size_t>(len), what);
+  }
 
   tl::unexpected<Error> truncated(std::string_view what, std::size_t needed) const {
     if (region_.empty()) {

@@ -680,63 +680,28 @@ Result<void> decodeBinaryHeader(std::string_view header, RemotingCommand& comman
   command.opaque = in.read<std::int32_t>();
   command.flag = in.read<std::int32_t>();
 
-  const std::size_t remark_at = in.offset();
-  auto remark_len = in.get<std::int32_t>("remark length");
-  if (!remark_len) {
-    return tl::unexpected(std::move(remark_len.error()));
+  auto remark = in.getSized<std::int32_t>("remark");
+  if (!remark) {
+    return tl::unexpected(std::move(remark.error()));
   }
-  if (*remark_len < 0) {
-    return makeError(Errc::kMalformed,
-                     fmt::format("negative remark length {} at offset {}", *remark_len, remark_at));
-  }
-  if (*remark_len > 0) {
-    auto remark = in.getView(static_cast<std::size_t>(*remark_len), "remark");
-    if (!remark) {
-      return tl::unexpected(std::move(remark.error()));
-    }
+  if (!remark->empty()) {
     command.remark.emplace(*remark);
   } else {
     command.remark.reset();
   }
 
   const std::size_t ext_at = in.offset();
-  auto ext_len = in.get<std::int32_t>("extFields length");
-  if (!ext_len) {
-    return tl::unexpected(std::move(ext_len.error()));
-  }
-  if (*ext_len < 0) {
-    return makeError(Errc::kMalformed,
-                     fmt::format("negative extFields length {} at offset {}", *ext_len, ext_at));
-  }
-  auto block = in.getView(static_cast<std::size_t>(*ext_len), "extFields block");
+  auto block = in.getSized<std::int32_t>("extFields block");
   if (!block) {
     return tl::unexpected(std::move(block.error()));
   }
   ByteReader ext(*block, ext_at + 4, "extFields block");
   while (!ext.atEnd()) {
-    const std::size_t entry_at = ext.offset();
-    auto key_len = ext.get<std::int16_t>("extFields key length");
-    if (!key_len) {
-      return tl::unexpected(std::move(key_len.error()));
-    }
-    if (*key_len < 0) {
-      return makeError(Errc::kMalformed, fmt::format("negative extFields key length {} at offset "
-                                                     "{}", *key_len, entry_at));
-    }
-    auto key = ext.getView(static_cast<std::size_t>(*key_len), "extFields key");
+    auto key = ext.getSized<std::int16_t>("extFields key");
     if (!key) {
       return tl::unexpected(std::move(key.error()));
     }
-    const std::size_t value_at = ext.offset();
-    auto value_len = ext.get<std::int32_t>("extFields value length");
-    if (!value_len) {
-      return tl::unexpected(std::move(value_len.error()));
-    }
-    if (*value_len < 0) {
-      return makeError(Errc::kMalformed, fmt::format("negative extFields value length {} at "
-                                                     "offset {}", *value_len, value_at));
-    }
-    auto value = ext.getView(static_cast<std::size_t>(*value_len), "extFields value");
+    auto value = ext.getSized<std::int32_t>("extFields value");
     if (!value) {
       return tl::unexpected(std::move(value.error()));
     }
