@@ -86,6 +86,24 @@ Result<void> checkPropertyText(std::string_view text, std::string_view what,
   return {};
 }
 
+// Every view a reader yields (next(view) -> Result<bool>), or its first error.
+template <class Reader, class View>
+Result<std::vector<View>> readAll(std::string_view body) {
+  std::vector<View> views;
+  Reader reader(body);
+  View view;
+  while (true) {
+    auto more = reader.next(view);
+    if (!more) {
+      return tl::unexpected(std::move(more.error()));
+    }
+    if (!*more) {
+      return views;
+    }
+    views.push_back(view);
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -360,19 +378,7 @@ Result<bool> StoredMessageReader::next(MessageView& view) {
 }
 
 Result<std::vector<MessageView>> decodeStoredMessages(std::string_view body) {
-  std::vector<MessageView> views;
-  StoredMessageReader reader(body);
-  MessageView view;
-  while (true) {
-    auto more = reader.next(view);
-    if (!more) {
-      return tl::unexpected(std::move(more.error()));
-    }
-    if (!*more) {
-      return views;
-    }
-    views.push_back(view);
-  }
+  return readAll<StoredMessageReader, MessageView>(body);
 }
 
 Result<StoredMessage> toStoredMessage(const MessageView& view, bool decompress,
@@ -675,19 +681,7 @@ Result<bool> BatchMessageReader::next(BatchMessageView& view) {
 }
 
 Result<std::vector<BatchMessageView>> decodeBatch(std::string_view body) {
-  std::vector<BatchMessageView> views;
-  BatchMessageReader reader(body);
-  BatchMessageView view;
-  while (true) {
-    auto more = reader.next(view);
-    if (!more) {
-      return tl::unexpected(std::move(more.error()));
-    }
-    if (!*more) {
-      return views;
-    }
-    views.push_back(view);
-  }
+  return readAll<BatchMessageReader, BatchMessageView>(body);
 }
 
 Result<std::vector<Message>> decodeBatchMessages(std::string_view body) {
