@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_support.h"
 #include "ferry/codec/command_header.h"
 #include "ferry/codec/remoting_command.h"
 
@@ -17,22 +18,10 @@ namespace {
 using ferry::codec::RemotingCommand;
 using ferry::codec::SerializeType;
 
-void require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "command_fuzz: %s\n", what);
-    std::abort();
-  }
-}
+void require(bool ok, const char* what) { ferry::fuzz::require(ok, "command_fuzz", what); }
 
-void checkRoundTrip(const RemotingCommand& command) {
-  std::string frame;
-  auto encoded =
-      ferry::codec::encodeFrame(command, frame, std::numeric_limits<std::size_t>::max());
-  require(encoded.has_value(), "a decoded command must encode again");
-  auto decoded = ferry::codec::decodeCommand(
-      std::span(reinterpret_cast<const std::byte*>(frame.data()) + 4, frame.size() - 4));
-  require(decoded.has_value(), "a re-encoded command must decode");
-  require(*decoded == command, "re-encoded command differs");
+void checkRoundTrip(const ferry::codec::RemotingCommand& command) {
+  ferry::fuzz::checkCommandRoundTrip(command, "command_fuzz");
 }
 
 }  // namespace

@@ -10,26 +10,15 @@
 #include <span>
 #include <string>
 
+#include "fuzz_support.h"
 #include "ferry/codec/remoting_command.h"
 
 namespace {
 
-void require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "frame_fuzz: %s\n", what);
-    std::abort();
-  }
-}
+void require(bool ok, const char* what) { ferry::fuzz::require(ok, "frame_fuzz", what); }
 
 void checkRoundTrip(const ferry::codec::RemotingCommand& command) {
-  std::string frame;
-  auto encoded =
-      ferry::codec::encodeFrame(command, frame, std::numeric_limits<std::size_t>::max());
-  require(encoded.has_value(), "a decoded command must encode again");
-  auto decoded = ferry::codec::decodeCommand(
-      std::span(reinterpret_cast<const std::byte*>(frame.data()) + 4, frame.size() - 4));
-  require(decoded.has_value(), "a re-encoded command must decode");
-  require(*decoded == command, "re-encoded command differs");
+  ferry::fuzz::checkCommandRoundTrip(command, "frame_fuzz");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_support.h"
 #include "ferry/codec/message.h"
 
 namespace {
@@ -22,12 +23,7 @@ using namespace ferry::codec;
 
 constexpr std::size_t kMaxInflate = 1 << 20;
 
-void require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "message_fuzz: %s\n", what);
-    std::abort();
-  }
-}
+void require(bool ok, const char* what) { ferry::fuzz::require(ok, "message_fuzz", what); }
 
 void checkProperties(std::string_view raw) {
   const PropertiesView view(raw);
