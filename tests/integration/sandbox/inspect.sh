@@ -129,5 +129,5 @@ log "failures"
 inspect_fails 4 "topic 'no-such-topic-$topic' does not exist" --namesrv "$NS" topic "no-such-topic-$topic"
 inspect_fails 5 "group 'no-such-group-$group' not found" --namesrv "$NS" group "no-such-group-$group"
 inspect_fails 3 "cannot reach NameServer 127.0.0.1:1" --namesrv 127.0.0.1:1 --timeout-ms 2000 clusters
-inspect_fails 2 "" --namesrv "$NS" no-such-command
+inspect_fails 2 "A subcommand is required" --namesrv "$NS" no-such-command
 pass
