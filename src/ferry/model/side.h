@@ -39,11 +39,11 @@ class SideOffset {
   constexpr explicit SideOffset(QueueOffset offset) : value_(offset.value()) {}
 
   // The untagged offset, for request headers and other edges.
-  [[nodiscard]] constexpr QueueOffset queueOffset() const { return QueueOffset(value_); }
+  [[nodiscard]] constexpr QueueOffset queueOffset() const { return QueueOffset{value_}; }
   [[nodiscard]] constexpr std::int64_t value() const { return value_; }
   [[nodiscard]] constexpr SideOffset next() const { return plus(1); }
   [[nodiscard]] constexpr SideOffset plus(std::int64_t count) const {
-    return SideOffset(QueueOffset(value_ + count));
+    return SideOffset{QueueOffset{value_ + count}};
   }
   // Number of offsets from `from` to this one (negative when `from` is further).
   [[nodiscard]] constexpr std::int64_t distanceFrom(SideOffset from) const {
