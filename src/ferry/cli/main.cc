@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "ferry/cli/inspect.h"
+#include "ferry/cli/status_command.h"
 
 namespace {
 constexpr const char* kVersion = "ferry 0.1.0";
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
 
   int exit_code = ferry::cli::kExitOk;
   ferry::cli::registerInspect(app, &exit_code);
+  ferry::cli::registerStatus(app, &exit_code);
 
   try {
     app.parse(argc, argv);

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -224,6 +225,12 @@ void AdminServer::Impl::configure() {
   server.set_keep_alive_timeout(std::max<time_t>(
       1, std::chrono::duration_cast<std::chrono::seconds>(options.io_timeout).count()));
   server.set_payload_max_length(kMaxRequestBody);
+  // httplib's default also sets SO_REUSEPORT, which lets a second daemon bind the same port and
+  // silently share the traffic; only SO_REUSEADDR (restart while old connections linger).
+  server.set_socket_options([](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
 
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     dispatch(req, res);
@@ -299,8 +306,9 @@ void AdminServer::Impl::dispatch(const httplib::Request& req, httplib::Response&
   }
   const std::string& path = req.path;
   std::string_view task_name;
-  const bool is_task = path.size() > kTasksPrefix.size() && path.starts_with(kTasksPrefix)
-                       && path.find('/', kTasksPrefix.size()) == std::string::npos;
+  // The name is everything after the prefix: httplib has already percent-decoded the path, so
+  // a task name with an encoded '/' arrives with a real one.
+  const bool is_task = path.size() > kTasksPrefix.size() && path.starts_with(kTasksPrefix);
   if (is_task) {
     task_name = std::string_view(path).substr(kTasksPrefix.size());
   }
