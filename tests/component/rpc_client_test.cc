@@ -31,6 +31,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "ferry/async/io_thread.h"
 #include "ferry/codec/remoting_command.h"
 #include "ferry/rpc/client.h"
 
@@ -48,36 +49,18 @@ constexpr auto kTestLimit = seconds(20);
 // ---------------------------------------------------------------------------------------------
 // io thread harness
 
-class IoThread {
+// Every client and server must be gone by the end of a test: the io_context must run out of
+// work on its own (that checks shutdown() left nothing behind). If it does not, fail and stop it.
+class IoThread : public async::IoThread {
  public:
-  IoThread() : guard_(io_.get_executor()), thread_([this] { run(); }) {}
-
-  // Every client and server must be gone by now: the io_context must run out of work on its own
-  // (that checks shutdown() left nothing behind). If it does not, fail and stop it.
+  IoThread() = default;
   ~IoThread() {
-    guard_.reset();
-    if (drained_.get_future().wait_for(seconds(10)) != std::future_status::ready) {
+    if (!stop(seconds(10))) {
       ADD_FAILURE() << "io_context still had work 10 s after the test: something was not drained";
-      io_.stop();
     }
-    thread_.join();
   }
   IoThread(const IoThread&) = delete;
   IoThread& operator=(const IoThread&) = delete;
-
-  asio::io_context& context() { return io_; }
-  asio::any_io_executor executor() { return io_.get_executor(); }
-
- private:
-  void run() {
-    io_.run();
-    drained_.set_value();
-  }
-
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_;
-  std::promise<void> drained_;
-  std::thread thread_;
 };
 
 template <class T>

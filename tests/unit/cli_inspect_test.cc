@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ferry/cli/table.h"
-#include "ferry/rocketmq/fake_transport.h"
+#include "support/fake_transport.h"
 
 namespace ferry::cli {
 namespace {

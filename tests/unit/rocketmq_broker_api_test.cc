@@ -7,7 +7,7 @@
 
 #include "ferry/codec/fastjson.h"
 #include "ferry/codec/message.h"
-#include "ferry/rocketmq/fake_transport.h"
+#include "support/fake_transport.h"
 
 namespace ferry::rocketmq {
 namespace {

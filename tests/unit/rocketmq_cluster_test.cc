@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ferry/rocketmq/fake_transport.h"
+#include "support/fake_transport.h"
 
 namespace ferry::rocketmq {
 namespace {

@@ -12,10 +12,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "ferry/async/when_all.h"
 #include "ferry/base/log.h"
 #include "ferry/cli/runtime.h"
 #include "ferry/cli/table.h"
-#include "ferry/rocketmq/fan_out.h"
 
 namespace ferry::cli {
 namespace {
@@ -175,7 +175,7 @@ asio::awaitable<Result<ClustersReport>> collectClusters(rocketmq::Cluster& clust
       calls.push_back(cluster.broker().runtimeInfo(addr));
     }
   }
-  auto results = co_await rocketmq::whenAll<rocketmq::BrokerRuntimeInfo>(std::move(calls));
+  auto results = co_await async::whenAll<rocketmq::BrokerRuntimeInfo>(std::move(calls));
   // Credentials refused by every broker: that is the answer (exit code 6), not a table of "?".
   const bool all_refused = !results.empty() && std::all_of(results.begin(), results.end(), [](const auto& r) {
     return !r && (r.error().code == Errc::kAuthFailed || r.error().code == Errc::kNoPermission);
@@ -224,7 +224,7 @@ asio::awaitable<Result<TopicReport>> collectTopic(rocketmq::Cluster& cluster, st
   }
   std::sort(report.brokers.begin(), report.brokers.end(),
             [](const TopicBrokerRow& a, const TopicBrokerRow& b) { return a.broker_name < b.broker_name; });
-  auto results = co_await rocketmq::whenAll<codec::TopicStatsTable>(std::move(calls));
+  auto results = co_await async::whenAll<codec::TopicStatsTable>(std::move(calls));
   std::size_t failed = 0;
   std::optional<Error> first_failure;
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -331,7 +331,7 @@ asio::awaitable<Result<GroupReport>> collectGroup(rocketmq::Cluster& cluster, st
   std::vector<std::string> topic_list(topics.begin(), topics.end());
   std::vector<asio::awaitable<Result<rocketmq::FanOut<codec::ConsumeStats>>>> stat_calls;
   for (const auto& t : topic_list) stat_calls.push_back(cluster.consumeStats(group, t));
-  auto stats = co_await rocketmq::whenAll<rocketmq::FanOut<codec::ConsumeStats>>(std::move(stat_calls));
+  auto stats = co_await async::whenAll<rocketmq::FanOut<codec::ConsumeStats>>(std::move(stat_calls));
 
   for (std::size_t i = 0; i < stats.size(); ++i) {
     if (!stats[i]) {
@@ -364,7 +364,7 @@ asio::awaitable<Result<GroupReport>> collectGroup(rocketmq::Cluster& cluster, st
     queries.push_back(committedOffset(&cluster, addr->second, group,
                                       MessageQueue{q.topic, q.broker_name, QueueId(q.queue_id)}));
   }
-  auto answers = co_await rocketmq::whenAll<std::optional<QueueOffset>>(std::move(queries));
+  auto answers = co_await async::whenAll<std::optional<QueueOffset>>(std::move(queries));
   for (std::size_t k = 0; k < answers.size(); ++k) {
     auto& row = report.queues[zero_rows[k]];
     if (answers[k]) {

@@ -1,23 +1,18 @@
 #include "ferry/cli/runtime.h"
 
-#include <future>
-#include <memory>
-#include <thread>
+#include <exception>
+#include <string>
 #include <utility>
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
-#include <asio/executor_work_guard.hpp>
-#include <asio/io_context.hpp>
 #include <asio/this_coro.hpp>
 
+#include "ferry/async/io_thread.h"
 #include "ferry/rpc/client.h"
 
 namespace ferry::cli {
 namespace {
 
-asio::awaitable<void> runTask(ConnectOptions options, ClusterTask task,
-                              std::shared_ptr<std::promise<Result<void>>> done) {
+asio::awaitable<Result<void>> runTask(ConnectOptions options, ClusterTask task) {
   rpc::ClientOptions client_options;
   client_options.connect_timeout = options.timeout;
   client_options.default_timeout = options.timeout;
@@ -27,8 +22,7 @@ asio::awaitable<void> runTask(ConnectOptions options, ClusterTask task,
   auto executor = co_await asio::this_coro::executor;
   auto client = rpc::Client::create(executor, std::move(client_options));
   if (!client) {
-    done->set_value(makeError(std::move(client.error())));
-    co_return;
+    co_return makeError(std::move(client.error()));
   }
   rocketmq::ClusterOptions cluster_options;
   cluster_options.api.timeout = options.timeout;
@@ -40,32 +34,20 @@ asio::awaitable<void> runTask(ConnectOptions options, ClusterTask task,
     result = co_await task(cluster);
   }
   co_await (*client)->shutdown();
-  done->set_value(std::move(result));
+  co_return result;
 }
 
 }  // namespace
 
 Result<void> runWithCluster(const ConnectOptions& options, ClusterTask task) {
-  asio::io_context io;
-  auto work = asio::make_work_guard(io);
-  std::thread io_thread([&io] { io.run(); });
-  auto done = std::make_shared<std::promise<Result<void>>>();
-  auto future = done->get_future();
-  asio::co_spawn(io, runTask(options, std::move(task), done), [done](std::exception_ptr error) {
-    if (!error) return;
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      done->set_value(makeError(Errc::kInternal, std::string("unexpected exception: ") + e.what()));
-    } catch (...) {
-      done->set_value(makeError(Errc::kInternal, "unexpected exception"));
-    }
-  });
-  Result<void> result = future.get();
-  work.reset();
-  io.stop();
-  io_thread.join();
-  return result;
+  async::IoThread io;
+  try {
+    return io.run(runTask(options, std::move(task)));
+  } catch (const std::exception& e) {
+    return makeError(Errc::kInternal, std::string("unexpected exception: ") + e.what());
+  } catch (...) {
+    return makeError(Errc::kInternal, "unexpected exception");
+  }
 }
 
 }  // namespace ferry::cli

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "ferry/async/when_all.h"
 #include "ferry/base/log.h"
-#include "ferry/rocketmq/fan_out.h"
 
 namespace ferry::rocketmq {
 namespace {
@@ -276,7 +276,7 @@ asio::awaitable<Result<std::vector<std::pair<BrokerAddress, Result<T>>>>> Cluste
   if (!targets) co_return makeError(std::move(targets.error()));
   std::vector<asio::awaitable<Result<T>>> calls;
   for (const auto& target : *targets) calls.push_back(call(target));
-  auto results = co_await whenAll<T>(std::move(calls));
+  auto results = co_await async::whenAll<T>(std::move(calls));
 
   std::vector<std::pair<BrokerAddress, Result<T>>> out;
   for (std::size_t i = 0; i < targets->size(); ++i) out.emplace_back((*targets)[i], std::move(results[i]));
@@ -301,7 +301,7 @@ asio::awaitable<Result<std::vector<std::pair<BrokerAddress, Result<T>>>>> Cluste
     retried.push_back(i);
     retries.push_back(call(*it));
   }
-  auto again = co_await whenAll<T>(std::move(retries));
+  auto again = co_await async::whenAll<T>(std::move(retries));
   for (std::size_t k = 0; k < retried.size(); ++k) out[retried[k]].second = std::move(again[k]);
   co_return out;
 }

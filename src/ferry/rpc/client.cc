@@ -1,6 +1,5 @@
 #include "ferry/rpc/client.h"
 
-#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -95,7 +94,7 @@ Client::Client(asio::any_io_executor executor, ClientOptions options,
       options_(std::move(options)),
       tls_(std::move(tls)),
       tasks_(executor_),
-      jitter_(std::random_device{}()) {}
+      backoff_(options_.backoff_initial, options_.backoff_max) {}
 
 Client::~Client() {
   shut_down_ = true;
@@ -187,18 +186,6 @@ Result<std::shared_ptr<Connection>> Client::connectionFor(const std::string& add
   return connection;
 }
 
-std::chrono::milliseconds Client::backoffDelay(int failures) {
-  const auto initial = options_.backoff_initial.count();
-  const auto max = options_.backoff_max.count();
-  auto delay = initial;
-  for (int i = 1; i < failures && delay < max; ++i) {
-    delay *= 2;
-  }
-  delay = std::min(delay, max);
-  std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(delay - delay / 2, delay);
-  return std::chrono::milliseconds(pick(jitter_));
-}
-
 void Client::onConnectionClosed(Connection& connection, bool established) {
   const auto it = endpoints_.find(connection.address());
   if (it == endpoints_.end() || it->second.connection.get() != &connection) {
@@ -213,7 +200,7 @@ void Client::onConnectionClosed(Connection& connection, bool established) {
   }
   // Could not connect, or the peer closed before answering anything: back off.
   ++endpoint.failures;
-  const auto delay = backoffDelay(endpoint.failures);
+  const auto delay = backoff_.delay(endpoint.failures, jitter_());
   endpoint.next_attempt = std::chrono::steady_clock::now() + delay;
   endpoint.last_error = connection.closeReason().message;
   logger()->info("reconnect_backoff addr={} failures={} next_attempt_in_ms={}",

@@ -21,7 +21,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <unordered_map>
 
@@ -29,10 +28,11 @@
 #include <asio/awaitable.hpp>
 #include <asio/ssl/context.hpp>
 
+#include "ferry/async/backoff.h"
+#include "ferry/async/task_group.h"
 #include "ferry/base/error.h"
 #include "ferry/codec/remoting_command.h"
 #include "ferry/rpc/connection.h"
-#include "ferry/rpc/task_group.h"
 #include "ferry/rpc/transport.h"
 
 namespace ferry::rpc {
@@ -53,8 +53,9 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{3000};    // resolve + TCP connect (Java: 3 s)
   std::chrono::milliseconds handshake_timeout{3000};  // TLS handshake after connect
   std::chrono::milliseconds default_timeout{3000};    // calls given kDefaultTimeout, and oneways
-  // Reconnect backoff after failed attempts: initial * 2^(failures-1), capped at max, each delay
-  // drawn uniformly from [delay/2, delay] so that many clients do not retry in lockstep.
+  // Reconnect backoff after failed attempts (async::Backoff): initial * 2^(failures-1), capped at
+  // max, each delay drawn uniformly from [delay/2, delay] so that many clients do not retry in
+  // lockstep.
   std::chrono::milliseconds backoff_initial{100};
   std::chrono::milliseconds backoff_max{10000};
   std::size_t max_frame_size = codec::kDefaultMaxFrameSize;
@@ -115,7 +116,6 @@ class Client final : public Transport, private ConnectionObserver {
 
   Result<std::shared_ptr<Connection>> connectionFor(const std::string& addr);
   Result<void> prepareRequest(codec::RemotingCommand& request, bool oneway);
-  std::chrono::milliseconds backoffDelay(int failures);
 
   void onConnectionClosed(Connection& connection, bool established) override;
   const RequestHandler* findRequestHandler(std::int32_t code) override;
@@ -123,11 +123,12 @@ class Client final : public Transport, private ConnectionObserver {
   asio::any_io_executor executor_;
   ClientOptions options_;
   std::shared_ptr<asio::ssl::context> tls_;
-  TaskGroup tasks_;
+  async::TaskGroup tasks_;
+  async::Backoff backoff_;
   std::unordered_map<std::string, Endpoint> endpoints_;
   std::unordered_map<std::int32_t, RequestHandler> handlers_;
   std::uint32_t next_opaque_ = 0;  // wraps; uniqueness only matters among calls in flight
-  std::minstd_rand jitter_;
+  async::JitterSource jitter_;
   bool shut_down_ = false;
 };
 

@@ -141,14 +141,14 @@ struct Connection::FlushWaiter {
 };
 
 std::shared_ptr<Connection> Connection::create(asio::any_io_executor executor, std::string addr,
-                                               ConnectionOptions options, TaskGroup group,
+                                               ConnectionOptions options, async::TaskGroup group,
                                                ConnectionObserver* observer) {
   return std::shared_ptr<Connection>(new Connection(
       std::move(executor), std::move(addr), std::move(options), std::move(group), observer));
 }
 
 Connection::Connection(asio::any_io_executor executor, std::string addr, ConnectionOptions options,
-                       TaskGroup group, ConnectionObserver* observer)
+                       async::TaskGroup group, ConnectionObserver* observer)
     : executor_(std::move(executor)),
       addr_(std::move(addr)),
       options_(std::move(options)),

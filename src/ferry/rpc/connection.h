@@ -38,9 +38,9 @@
 #include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "ferry/async/task_group.h"
 #include "ferry/base/error.h"
 #include "ferry/codec/remoting_command.h"
-#include "ferry/rpc/task_group.h"
 #include "ferry/rpc/transport.h"
 
 namespace ferry::rpc {
@@ -85,7 +85,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // `addr` is "ip:port", "host:port" or "[ipv6]:port". `observer` may be null.
   static std::shared_ptr<Connection> create(asio::any_io_executor executor, std::string addr,
-                                            ConnectionOptions options, TaskGroup group,
+                                            ConnectionOptions options, async::TaskGroup group,
                                             ConnectionObserver* observer);
   ~Connection();
   Connection(const Connection&) = delete;
@@ -132,7 +132,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
 
   Connection(asio::any_io_executor executor, std::string addr, ConnectionOptions options,
-             TaskGroup group, ConnectionObserver* observer);
+             async::TaskGroup group, ConnectionObserver* observer);
 
   asio::awaitable<void> run(std::shared_ptr<Connection> self);
   asio::awaitable<Result<void>> establish();
@@ -152,7 +152,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::any_io_executor executor_;
   std::string addr_;
   ConnectionOptions options_;
-  TaskGroup group_;
+  async::TaskGroup group_;
   ConnectionObserver* observer_;
 
   State state_ = State::kConnecting;

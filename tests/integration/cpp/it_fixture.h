@@ -3,6 +3,7 @@
 // the official Java client (tools/javadriver) reports.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -11,10 +12,10 @@
 
 #include <gtest/gtest.h>
 
+#include "ferry/async/io_thread.h"
 #include "ferry/rocketmq/broker_api.h"
 #include "ferry/rocketmq/cluster.h"
 #include "ferry/rpc/client.h"
-#include "../support/io_thread.h"
 #include "../support/sandbox.h"
 
 namespace ferry::testing {
@@ -54,7 +55,8 @@ class ClusterIT : public ::testing::Test {
   void shutdownClient(std::unique_ptr<rpc::Client>& client);
 
   SandboxEnv env_;
-  IoThread io_;
+  // Every run() is bounded: a coroutine still running after 120 s is cancelled and the test fails.
+  async::IoThread io_{std::chrono::seconds(120)};
   std::unique_ptr<rpc::Client> client_;
   std::unique_ptr<rocketmq::Cluster> source_;
 };

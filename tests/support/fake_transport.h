@@ -1,6 +1,7 @@
-// An in-memory, scripted Transport for unit tests of the typed API and of the engines (no
-// sockets, no sleeps): each expected request code (optionally for one address) gets a canned
-// response or transport error; every call is recorded so tests can check the encoded request.
+// Test-only (library ferry_testing, linked by test executables only): an in-memory, scripted
+// Transport for unit tests of the typed API and of the engines (no sockets, no sleeps): each
+// expected request code (optionally for one address) gets a canned response or transport error;
+// every call is recorded so tests can check the encoded request.
 //
 // Usage:
 //   FakeTransport t;
@@ -10,13 +11,13 @@
 //
 // Matching: the first not-yet-used one-shot expectation whose code (and address, when given)
 // matches wins; then "always" replies; anything else fails with Errc::kInternal and is listed in
-// unexpected(). Threading: single-threaded, like the real transport's executor.
+// unexpected(). Threading: one thread at a time, like the real transport's executor (runSync()
+// hands the fake to its io thread for the run and back, synchronised).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <deque>
-#include <exception>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -24,10 +25,9 @@
 #include <vector>
 
 #include <asio/awaitable.hpp>
-#include <asio/co_spawn.hpp>
-#include <asio/io_context.hpp>
 #include <fmt/format.h>
 
+#include "ferry/async/io_thread.h"
 #include "ferry/base/error.h"
 #include "ferry/codec/headers.h"
 #include "ferry/codec/remoting_command.h"
@@ -38,7 +38,8 @@ namespace ferry::rocketmq {
 inline codec::ExtFields extFields(
     std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
   codec::ExtFields f;
-  for (const auto& [k, v] : pairs) f.set(k, std::string(v));
+  for (const auto& [k, v] : pairs)
+    f.set(k, std::string(v));
   return f;
 }
 
@@ -60,32 +61,43 @@ class FakeTransport final : public rpc::Transport {
   std::int32_t response_version = codec::kFerryVersion;
 
   FakeTransport& expect(codec::RequestCode code, Reply reply, std::string addr = {}) {
-    script_.push_back(Expectation{codec::toInt(code), std::move(addr), std::move(reply), false, false});
+    script_.push_back(
+        Expectation{codec::toInt(code), std::move(addr), std::move(reply), false, false});
     return *this;
   }
   FakeTransport& always(codec::RequestCode code, Reply reply, std::string addr = {}) {
-    script_.push_back(Expectation{codec::toInt(code), std::move(addr), std::move(reply), true, false});
+    script_.push_back(
+        Expectation{codec::toInt(code), std::move(addr), std::move(reply), true, false});
     return *this;
   }
-  FakeTransport& respond(codec::RequestCode code, codec::ResponseCode response_code, std::string body = {},
-                         codec::ExtFields fields = {}, std::optional<std::string> remark = std::nullopt,
-                         std::string addr = {}) {
-    return expect(code, Reply{makeResponse(response_code, std::move(body), std::move(fields), std::move(remark)),
-                              std::nullopt},
-                  std::move(addr));
+  FakeTransport& respond(codec::RequestCode code, codec::ResponseCode response_code,
+                         std::string body = {}, codec::ExtFields fields = {},
+                         std::optional<std::string> remark = std::nullopt, std::string addr = {}) {
+    return expect(
+        code,
+        Reply{makeResponse(response_code, std::move(body), std::move(fields), std::move(remark)),
+              std::nullopt},
+        std::move(addr));
   }
   FakeTransport& respondAlways(codec::RequestCode code, codec::ResponseCode response_code,
                                std::string body = {}, codec::ExtFields fields = {},
-                               std::optional<std::string> remark = std::nullopt, std::string addr = {}) {
-    return always(code, Reply{makeResponse(response_code, std::move(body), std::move(fields), std::move(remark)),
-                              std::nullopt},
+                               std::optional<std::string> remark = std::nullopt,
+                               std::string addr = {}) {
+    return always(
+        code,
+        Reply{makeResponse(response_code, std::move(body), std::move(fields), std::move(remark)),
+              std::nullopt},
+        std::move(addr));
+  }
+  FakeTransport& fail(codec::RequestCode code, Errc errc, std::string message,
+                      std::string addr = {}) {
+    return expect(code, Reply{std::nullopt, Error{errc, std::move(message), 0, {}}},
                   std::move(addr));
   }
-  FakeTransport& fail(codec::RequestCode code, Errc errc, std::string message, std::string addr = {}) {
-    return expect(code, Reply{std::nullopt, Error{errc, std::move(message), 0, {}}}, std::move(addr));
-  }
-  FakeTransport& failAlways(codec::RequestCode code, Errc errc, std::string message, std::string addr = {}) {
-    return always(code, Reply{std::nullopt, Error{errc, std::move(message), 0, {}}}, std::move(addr));
+  FakeTransport& failAlways(codec::RequestCode code, Errc errc, std::string message,
+                            std::string addr = {}) {
+    return always(code, Reply{std::nullopt, Error{errc, std::move(message), 0, {}}},
+                  std::move(addr));
   }
 
   static codec::RemotingCommand makeResponse(codec::ResponseCode code, std::string body = {},
@@ -105,7 +117,8 @@ class FakeTransport final : public rpc::Transport {
   std::vector<Call> callsWith(codec::RequestCode code) const {
     std::vector<Call> out;
     for (const auto& c : calls_) {
-      if (c.request.code == codec::toInt(code)) out.push_back(c);
+      if (c.request.code == codec::toInt(code))
+        out.push_back(c);
     }
     return out;
   }
@@ -113,11 +126,13 @@ class FakeTransport final : public rpc::Transport {
   // One-shot expectations not used yet.
   std::size_t pending() const {
     std::size_t n = 0;
-    for (const auto& e : script_) n += (!e.sticky && !e.used) ? 1 : 0;
+    for (const auto& e : script_)
+      n += (!e.sticky && !e.used) ? 1 : 0;
     return n;
   }
 
-  asio::awaitable<Result<codec::RemotingCommand>> call(std::string addr, codec::RemotingCommand request,
+  asio::awaitable<Result<codec::RemotingCommand>> call(std::string addr,
+                                                       codec::RemotingCommand request,
                                                        std::chrono::milliseconds timeout) override {
     calls_.push_back(Call{addr, request, timeout, false});
     co_return answer(addr, request);
@@ -137,7 +152,8 @@ class FakeTransport final : public rpc::Transport {
     bool used;
   };
 
-  Result<codec::RemotingCommand> answer(const std::string& addr, const codec::RemotingCommand& request) {
+  Result<codec::RemotingCommand> answer(const std::string& addr,
+                                        const codec::RemotingCommand& request) {
     Expectation* match = nullptr;
     for (auto& e : script_) {
       if (!e.sticky && !e.used && e.code == request.code && (e.addr.empty() || e.addr == addr)) {
@@ -160,7 +176,8 @@ class FakeTransport final : public rpc::Transport {
       return makeError(Errc::kInternal, std::move(what));
     }
     match->used = true;
-    if (match->reply.error) return makeError(*match->reply.error);
+    if (match->reply.error)
+      return makeError(*match->reply.error);
     codec::RemotingCommand response = *match->reply.response;
     response.version = response_version;
     return response;
@@ -171,24 +188,7 @@ class FakeTransport final : public rpc::Transport {
   std::vector<std::string> unexpected_;
 };
 
-namespace detail {
-template <class T>
-asio::awaitable<void> storeInto(asio::awaitable<T> task, std::optional<T>* out) {
-  out->emplace(co_await std::move(task));
-}
-}  // namespace detail
-
-// Runs a coroutine to completion on a private io_context (tests and one-shot tools).
-template <class T>
-T runSync(asio::awaitable<T> task) {
-  asio::io_context io;
-  std::optional<T> out;
-  std::exception_ptr failure;
-  asio::co_spawn(io, detail::storeInto<T>(std::move(task), &out),
-                 [&failure](std::exception_ptr e) { failure = e; });
-  io.run();
-  if (failure) std::rethrow_exception(failure);
-  return std::move(*out);
-}
+// The typed-API tests call runSync() unqualified from namespace ferry::rocketmq.
+using async::runSync;
 
 }  // namespace ferry::rocketmq

@@ -1,9 +1,9 @@
 // A group of spawned coroutines that can be cancelled and drained as one.
 //
-// Every coroutine the rpc layer starts (connection runners, writers, handlers for requests a
-// broker sends us) is spawned into a TaskGroup, so that shutdown can (1) emit cancellation to all
-// of them and (2) wait until the last one has finished -- after which nothing of the owner is
-// referenced from the io_context any more.
+// Every coroutine Ferry starts (the rpc layer's connection runners, writers and handlers for
+// requests a broker sends us; the children of whenAll(); the engines' loops) is spawned into a
+// TaskGroup, so that shutdown can (1) emit cancellation to all of them and (2) wait until the last
+// one has finished -- after which nothing of the owner is referenced from the io_context any more.
 //
 // Threading: a TaskGroup and every task in it run on one executor (the owner's io_context
 // thread); no method is thread-safe. Lifecycle: the handle may be copied (copies share the
@@ -17,7 +17,7 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 
-namespace ferry::rpc {
+namespace ferry::async {
 
 class TaskGroup {
  public:
@@ -33,8 +33,15 @@ class TaskGroup {
   void cancel();
 
   // Completes when no task of the group is running. Must not be awaited from a task of the same
-  // group (it would wait for itself). Never throws.
+  // group (it would wait for itself). Returns early, with tasks still running, if the awaiting
+  // coroutine is cancelled. Never throws.
   asio::awaitable<void> wait();
+
+  // Structured wait: like wait(), but if the awaiting coroutine is cancelled meanwhile, the
+  // cancellation is forwarded to every task (cancel()) and join() keeps waiting until the last
+  // task has finished, so tasks may reference the awaiting coroutine's state. The awaiting
+  // coroutine stays cancelled: its next co_await reports it as usual. Same rules as wait().
+  asio::awaitable<void> join();
 
   std::size_t size() const;
   bool cancelled() const;
@@ -45,4 +52,4 @@ class TaskGroup {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace ferry::rpc
+}  // namespace ferry::async

@@ -1,19 +1,21 @@
-#include "ferry/rpc/task_group.h"
+#include "ferry/async/task_group.h"
 
 #include <exception>
 #include <list>
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
+#include <asio/cancellation_state.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include "ferry/base/log.h"
 
-namespace ferry::rpc {
+namespace ferry::async {
 
 struct TaskGroup::State {
   explicit State(asio::any_io_executor ex) : executor(std::move(ex)), idle(executor) {
@@ -45,9 +47,9 @@ struct TaskDone {
       try {
         std::rethrow_exception(error);
       } catch (const std::exception& e) {
-        ferry::log::get("rpc")->error("task_exception what=\"{}\"", e.what());
+        ferry::log::get("async")->error("task_exception what=\"{}\"", e.what());
       } catch (...) {
-        ferry::log::get("rpc")->error("task_exception what=unknown");
+        ferry::log::get("async")->error("task_exception what=unknown");
       }
     }
     asio::post(state->executor, [state = state, signal = signal] {
@@ -58,6 +60,15 @@ struct TaskDone {
     });
   }
 };
+
+void cancelTasks(TaskGroup::State& state) {
+  state.cancelled = true;
+  // emit() may run handlers inline that finish a task; its node is only erased in a posted step,
+  // so iterating here stays valid.
+  for (auto& signal : state.signals) {
+    signal.emit(asio::cancellation_type::terminal);
+  }
+}
 
 }  // namespace
 
@@ -76,12 +87,7 @@ bool TaskGroup::spawn(asio::awaitable<void> task) {
 }
 
 void TaskGroup::cancel() {
-  state_->cancelled = true;
-  // emit() may run handlers inline that finish a task; its node is only erased in a posted step,
-  // so iterating here stays valid.
-  for (auto& signal : state_->signals) {
-    signal.emit(asio::cancellation_type::terminal);
-  }
+  cancelTasks(*state_);
 }
 
 asio::awaitable<void> TaskGroup::wait() {
@@ -98,6 +104,23 @@ asio::awaitable<void> TaskGroup::wait() {
   }
 }
 
+asio::awaitable<void> TaskGroup::join() {
+  std::shared_ptr<State> state = state_;
+  // Observe our own cancellation instead of throwing on it, and restore the caller's setting
+  // before returning (it is shared by every frame of the awaiting coroutine's thread).
+  asio::cancellation_state self = co_await asio::this_coro::cancellation_state;
+  const bool throw_if_cancelled = co_await asio::this_coro::throw_if_cancelled();
+  co_await asio::this_coro::throw_if_cancelled(false);
+  while (state->running > 0) {
+    if (self.cancelled() != asio::cancellation_type::none && !state->cancelled) {
+      cancelTasks(*state);
+    }
+    asio::error_code ec;
+    co_await state->idle.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_await asio::this_coro::throw_if_cancelled(throw_if_cancelled);
+}
+
 std::size_t TaskGroup::size() const {
   return state_->running;
 }
@@ -106,4 +129,4 @@ bool TaskGroup::cancelled() const {
   return state_->cancelled;
 }
 
-}  // namespace ferry::rpc
+}  // namespace ferry::async
