@@ -1,7 +1,6 @@
 // IoThread / runSync (blocking callers running coroutines on an io thread) and sleepFor().
 // The sleep tests run their io_context in the test thread; waits that only end through
 // cancellation are an hour long and every run is bounded, so a broken cancellation fails.
-#include <atomic>
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -52,11 +51,9 @@ asio::awaitable<void> setFlag(bool* flag) {
   co_return;
 }
 
-// Sleeps an hour (cancellation ends it), then records that it finished.
-asio::awaitable<Result<void>> sleepAnHour(std::atomic<bool>* finished) {
-  auto slept = co_await sleepFor(hours(1));
-  *finished = true;
-  co_return slept;
+// Sleeps for the test's run limit unless cancelled, and records how the sleep ended.
+asio::awaitable<void> sleepLong(std::optional<Result<void>>* out) {
+  out->emplace(co_await sleepFor(kRunLimit));
 }
 
 asio::awaitable<void> sleepInto(std::chrono::steady_clock::duration duration,
@@ -108,9 +105,13 @@ TEST(IoThread, RunsVoidCoroutinesAndManyRunsOnOneThread) {
 
 TEST(IoThread, RunLimitCancelsTheCoroutineAndWaitsForItToFinish) {
   IoThread io(milliseconds(20));
-  std::atomic<bool> finished = false;
-  EXPECT_THROW((void)io.run(sleepAnHour(&finished)), std::runtime_error);
-  EXPECT_TRUE(finished);  // run() returned only after the coroutine had finished
+  std::optional<Result<void>> slept;
+  EXPECT_THROW(io.run(sleepLong(&slept)), std::runtime_error);
+  // run() returned only after the coroutine had finished, and it ended by cancellation (not by
+  // sleeping out its delay).
+  ASSERT_TRUE(slept);
+  ASSERT_FALSE(slept->has_value());
+  EXPECT_EQ(slept->error().code, Errc::kCancelled);
   EXPECT_TRUE(io.stop());
 }
 

@@ -4,6 +4,7 @@
 #include <future>
 #include <thread>
 
+#include <asio/co_spawn.hpp>
 #include <asio/use_future.hpp>
 
 #include "ferry/rpc/connection.h"
