@@ -55,8 +55,15 @@ IoThread::IoThread(std::optional<Duration> run_limit)
       thread_([this] { threadMain(); }) {}
 
 IoThread::~IoThread() {
-  if (!drained_) {
+  if (drained_) {
+    return;
+  }
+  try {
     stop();
+  } catch (...) {
+    // Only reached when destroyed on its own io thread, which cannot join itself: a bug in the
+    // owner that no cleanup here could make safe.
+    std::terminate();
   }
 }
 

@@ -11,9 +11,10 @@
 // (e.g. rpc::Client::shutdown() inside a run()) -- and only if that does not happen within the
 // drain limit stops it, destroying what is left unrun. Then it joins the thread.
 //
-// Threading: run() and stop() are for other threads (never the io thread: run() would wait for
-// itself; it throws std::logic_error instead). One caller at a time per IoThread is the intended
-// use, but concurrent run()s are safe. Everything else reaches the io thread via context().
+// Threading: run(), stop() and destruction are for other threads (never the io thread: run()
+// would wait for itself and throws std::logic_error instead; destruction there terminates). One
+// caller at a time per IoThread is the intended use, but concurrent run()s are safe. Everything
+// else reaches the io thread via context().
 //
 // Deadlines: an IoThread made with a run limit bounds every run(): when it expires, terminal
 // cancellation is emitted to the coroutine, run() waits until the coroutine has finished (so
