@@ -86,8 +86,8 @@ std::string bioToString(BIO* bio) {
   return std::string(data, static_cast<std::size_t>(size));
 }
 
-// A self-signed P-256 certificate for 127.0.0.1 that is its own CA.
-TestCert makeSelfSignedCert(const char* common_name) {
+// A self-signed P-256 certificate for `alt_names` (127.0.0.1 by default) that is its own CA.
+TestCert makeSelfSignedCert(const char* common_name, const char* alt_names = "IP:127.0.0.1") {
   EVP_PKEY* key = EVP_EC_gen("P-256");
   X509* cert = X509_new();
   X509_set_version(cert, 2);
@@ -103,7 +103,7 @@ TestCert makeSelfSignedCert(const char* common_name) {
   X509V3_set_ctx_nodb(&ext_ctx);
   X509V3_set_ctx(&ext_ctx, cert, cert, nullptr, nullptr, 0);
   for (auto [nid, value] : {std::pair{NID_basic_constraints, "critical,CA:TRUE"},
-                            std::pair{NID_subject_alt_name, "IP:127.0.0.1"}}) {
+                            std::pair{NID_subject_alt_name, alt_names}}) {
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ext_ctx, nid, value);
     X509_add_ext(cert, ext, -1);
     X509_EXTENSION_free(ext);
@@ -1066,6 +1066,51 @@ TEST_F(RpcTlsTest, RejectsAnUntrustedServerCertificate) {
   EXPECT_EQ(result.error().code, Errc::kTls) << result.error().toString();
   EXPECT_NE(result.error().message.find("certificate verify failed"), std::string::npos)
       << result.error().message;
+}
+
+TEST_F(RpcTlsTest, VerifiesTheConfiguredServerName) {
+  TestCert named = makeSelfSignedCert("ferry-test-broker", "DNS:broker.ferry.test");
+  FakeServer* server = startServer(echoBehavior, {.tls = serverTlsContext(named)});
+  TempFile ca(named.cert_pem);
+  ClientOptions options;
+  options.tls.enabled = true;
+  options.tls.verify_peer = true;
+  options.tls.ca_file = ca.path();
+  options.tls.server_name = "broker.ferry.test";
+  Client* client = makeClient(options);
+  auto result = callSync(client, server->address(), request(1));
+  ASSERT_TRUE(result) << result.error().toString();
+}
+
+TEST_F(RpcTlsTest, RejectsACertificateForAnotherName) {
+  TestCert named = makeSelfSignedCert("ferry-test-broker", "DNS:broker.ferry.test");
+  FakeServer* server = startServer(echoBehavior, {.tls = serverTlsContext(named)});
+  TempFile ca(named.cert_pem);
+  ClientOptions options;
+  options.tls.enabled = true;
+  options.tls.verify_peer = true;
+  options.tls.ca_file = ca.path();
+  options.tls.server_name = "other.ferry.test";
+  Client* client = makeClient(options);
+  auto result = callSync(client, server->address(), request(1));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, Errc::kTls) << result.error().toString();
+  EXPECT_NE(result.error().message.find("certificate verify failed"), std::string::npos)
+      << result.error().message;
+}
+
+TEST_F(RpcTlsTest, WithoutServerNameTheCertificateMustNameTheDialledIp) {
+  TestCert named = makeSelfSignedCert("ferry-test-broker", "DNS:broker.ferry.test");
+  FakeServer* server = startServer(echoBehavior, {.tls = serverTlsContext(named)});
+  TempFile ca(named.cert_pem);
+  ClientOptions options;
+  options.tls.enabled = true;
+  options.tls.verify_peer = true;
+  options.tls.ca_file = ca.path();
+  Client* client = makeClient(options);
+  auto result = callSync(client, server->address(), request(1));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, Errc::kTls) << result.error().toString();
 }
 
 TEST_F(RpcTlsTest, HandshakeTimeoutAgainstASilentPeer) {

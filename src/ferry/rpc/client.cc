@@ -177,6 +177,8 @@ Result<std::shared_ptr<Connection>> Client::connectionFor(const std::string& add
   connection_options.handshake_timeout = options_.handshake_timeout;
   connection_options.max_frame_size = options_.max_frame_size;
   connection_options.tls = tls_;
+  connection_options.tls_server_name = options_.tls.server_name;
+  connection_options.tls_verify_name = options_.tls.verify_peer;
   auto connection =
       Connection::create(executor_, addr, std::move(connection_options), tasks_, this);
   endpoint.connection = connection;

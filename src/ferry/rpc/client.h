@@ -41,12 +41,14 @@ struct TlsOptions {
   bool enabled = false;
   // Off by default, like Java clients (tls.client.authServer=false): sandbox and test-mode
   // brokers use self-signed certificates. When on, the chain must verify against ca_file (or the
-  // system store when ca_file is empty). Host names are not checked: brokers are addressed by the
-  // IPs the NameServer publishes, which certificates rarely name.
+  // system store when ca_file is empty) and the certificate must name server_name (or, when that
+  // is empty, the host of the dialled address: brokers are dialled at the IPs the NameServer
+  // publishes, so their certificates need those IPs as subjectAltName, or set server_name).
   bool verify_peer = false;
-  std::string ca_file;    // PEM trust anchors
-  std::string cert_file;  // PEM client certificate chain, for brokers that require client auth
-  std::string key_file;   // PEM private key of cert_file
+  std::string ca_file;      // PEM trust anchors
+  std::string server_name;  // SNI (when not an IP literal) and the name checked by verify_peer
+  std::string cert_file;    // PEM client certificate chain, for brokers that require client auth
+  std::string key_file;     // PEM private key of cert_file
 };
 
 struct ClientOptions {

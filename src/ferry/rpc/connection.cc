@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <asio/redirect_error.hpp>
+#include <asio/ssl/host_name_verification.hpp>
 #include <asio/system_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
@@ -71,6 +72,27 @@ codec::RemotingCommand makeResponse(std::int32_t code, std::string remark) {
   response.flag = codec::kFlagResponse;
   response.remark = std::move(remark);
   return response;
+}
+
+// Sets SNI (host names only: RFC 6066 forbids IP literals) and, when `verify`, the check that
+// the peer's certificate names `name` (a DNS name, or an IP address matched against IP SANs).
+Result<void> nameTlsPeer(asio::ssl::stream<asio::ip::tcp::socket>& stream, const std::string& name,
+                         bool verify) {
+  asio::error_code ec;
+  asio::ip::make_address(name, ec);
+  const bool is_ip = !ec;
+  ec.clear();
+  if (!is_ip && SSL_set_tlsext_host_name(stream.native_handle(), name.c_str()) != 1) {
+    return makeError(Errc::kTls, fmt::format("cannot set TLS server name '{}'", name));
+  }
+  if (verify) {
+    stream.set_verify_callback(asio::ssl::host_name_verification(name), ec);
+    if (ec) {
+      return makeError(Errc::kTls,
+                       fmt::format("cannot check TLS server name '{}': {}", name, ec.message()));
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -326,6 +348,11 @@ asio::awaitable<Result<void>> Connection::establish() {
   socket().set_option(asio::ip::tcp::no_delay(true), ignored);  // we coalesce writes ourselves
 
   if (auto* tls = std::get_if<TlsStream>(&stream_)) {
+    const std::string& name =
+        options_.tls_server_name.empty() ? target->host : options_.tls_server_name;
+    if (auto named = nameTlsPeer(*tls, name, options_.tls_verify_name); !named) {
+      co_return makeError(std::move(named.error()));
+    }
     armSetupTimer(options_.handshake_timeout);
     co_await tls->async_handshake(asio::ssl::stream_base::client,
                                   asio::redirect_error(asio::use_awaitable, ec));

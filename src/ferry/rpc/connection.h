@@ -55,6 +55,10 @@ struct ConnectionOptions {
   std::chrono::milliseconds handshake_timeout{3000};         // TLS handshake, after connect
   std::size_t max_frame_size = codec::kDefaultMaxFrameSize;  // both directions, prefix included
   std::shared_ptr<asio::ssl::context> tls;  // shared by a client's connections; null: plain TCP
+  // TLS only: the name sent as SNI (not for IP literals) and, when tls_verify_name, the name the
+  // peer's certificate must carry. Empty: the host part of the connection's address.
+  std::string tls_server_name;
+  bool tls_verify_name = false;
 };
 
 class Connection;
