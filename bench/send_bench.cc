@@ -252,7 +252,7 @@ nlohmann::json report(const Options& o, std::size_t queues, const Phase& warm, c
 }
 
 asio::awaitable<Result<nlohmann::json>> bench(Options o, rpc::Client* client) {
-  rocketmq::ClusterConfig config;
+  rocketmq::ClusterSpec config;
   config.name = "source";
   config.name_servers = {o.namesrv};
   rocketmq::Cluster cluster(config, *client);

@@ -43,94 +43,120 @@ bool retryWithFreshRoute(const Error& error) {
 }
 
 bool isUnreachable(const Error& error) {
-  return error.code == Errc::kConnectFailed || error.code == Errc::kConnectionClosed ||
-         error.code == Errc::kTimeout || error.code == Errc::kTls;
+  return error.code == Errc::kConnectFailed || error.code == Errc::kConnectionClosed
+         || error.code == Errc::kTimeout || error.code == Errc::kTls;
 }
 
-std::vector<BrokerAddress> routeMasters(const codec::TopicRouteData& route) {
+std::vector<BrokerAddress> routeMasters(const ClusterSpec& spec,
+                                        const codec::TopicRouteData& route) {
   std::vector<BrokerAddress> out;
   for (const auto& b : route.broker_datas) {
-    if (auto addr = b.masterAddr()) out.push_back(BrokerAddress{b.broker_name, b.cluster, *addr});
+    if (auto addr = b.masterAddr()) {
+      out.push_back(BrokerAddress{b.broker_name, b.cluster, dialAddress(spec, *addr)});
+    }
   }
-  std::sort(out.begin(), out.end(),
-            [](const BrokerAddress& a, const BrokerAddress& b) { return a.broker_name < b.broker_name; });
+  std::sort(out.begin(), out.end(), [](const BrokerAddress& a, const BrokerAddress& b) {
+    return a.broker_name < b.broker_name;
+  });
   return out;
+}
+
+std::string joinList(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) {
+      out += sep;
+    }
+    out += item;
+  }
+  return out;
+}
+
+// "cannot connect to 127.0.0.1:19876: Connection refused" -> "connection refused".
+std::string rootCause(const std::string& message) {
+  const auto colon = message.rfind(": ");
+  std::string cause = colon == std::string::npos ? message : message.substr(colon + 2);
+  if (!cause.empty() && cause[0] >= 'A' && cause[0] <= 'Z'
+      && (cause.size() < 2 || !(cause[1] >= 'A' && cause[1] <= 'Z'))) {
+    cause[0] = static_cast<char>(cause[0] - 'A' + 'a');
+  }
+  return cause;
 }
 
 }  // namespace
 
-Result<std::vector<std::string>> parseNameServerList(std::string_view text) {
-  std::vector<std::string> out;
-  std::string current;
-  auto flush = [&]() -> Result<void> {
-    if (current.empty()) return {};
-    const auto colon = current.rfind(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == current.size() ||
-        current.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
-      return makeError(Errc::kInvalidArgument,
-                       fmt::format("NameServer address '{}' is not host:port", current));
-    }
-    out.push_back(std::move(current));
-    current.clear();
-    return {};
-  };
-  for (char c : text) {
-    if (c == ';' || c == ',' || c == ' ' || c == '\t' || c == '\n') {
-      if (auto ok = flush(); !ok) return makeError(std::move(ok.error()));
-    } else {
-      current.push_back(c);
-    }
+Error nameServerFailure(const Cluster& cluster, Error error) {
+  if (!isUnreachable(error)) {
+    return error;
   }
-  if (auto ok = flush(); !ok) return makeError(std::move(ok.error()));
-  if (out.empty()) return makeError(Errc::kInvalidArgument, "no NameServer address given");
-  return out;
+  const auto& list = cluster.spec().name_servers;
+  if (list.size() == 1) {
+    error.message =
+        fmt::format("cannot reach NameServer {}: {}", list[0], rootCause(error.message));
+  } else {
+    error.message = fmt::format("cannot reach any NameServer ({}): {}", joinList(list, ";"),
+                                rootCause(error.message));
+  }
+  return error;
 }
 
-Cluster::Cluster(ClusterConfig config, rpc::Transport& transport, ClusterOptions options)
-    : config_(std::move(config)),
+Error routeFailure(const Cluster& cluster, const std::string& topic, Error error) {
+  error = nameServerFailure(cluster, std::move(error));
+  if (error.code == Errc::kTopicNotExist) {
+    error.message = fmt::format("topic '{}' does not exist (NameServer {})", topic,
+                                cluster.currentNameServer());
+  }
+  return error;
+}
+
+Cluster::Cluster(ClusterSpec spec, rpc::Transport& transport, ClusterOptions options)
+    : spec_(std::move(spec)),
       options_(std::move(options)),
       owned_name_server_(std::make_unique<NameServerApi>(transport, options_.api)),
       owned_broker_(std::make_unique<BrokerApi>(transport, options_.api)),
       name_server_(owned_name_server_.get()),
       broker_(owned_broker_.get()) {}
 
-Cluster::Cluster(ClusterConfig config, NameServerApi& name_server, BrokerApi& broker,
+Cluster::Cluster(ClusterSpec spec, NameServerApi& name_server, BrokerApi& broker,
                  ClusterOptions options)
-    : config_(std::move(config)),
+    : spec_(std::move(spec)),
       options_(std::move(options)),
       name_server_(&name_server),
       broker_(&broker) {}
 
 const std::string& Cluster::currentNameServer() const {
   static const std::string kNone;
-  if (config_.name_servers.empty()) return kNone;
-  return config_.name_servers[preferred_ns_ % config_.name_servers.size()];
+  if (spec_.name_servers.empty()) {
+    return kNone;
+  }
+  return spec_.name_servers[preferred_ns_ % spec_.name_servers.size()];
 }
 
 // ---- NameServer ----------------------------------------------------------------------------
 
 template <class T>
 asio::awaitable<Result<T>> Cluster::withNameServers(NsCall<T> call) {
-  const std::size_t n = config_.name_servers.size();
+  const std::size_t n = spec_.name_servers.size();
   if (n == 0) {
     co_return makeError(Errc::kInvalidArgument,
-                        fmt::format("cluster '{}' has no NameServer address", config_.name));
+                        fmt::format("cluster '{}' has no NameServer address", spec_.name));
   }
   std::optional<Error> last;
   for (std::size_t attempt = 0; attempt < n; ++attempt) {
     const std::size_t index = (preferred_ns_ + attempt) % n;
-    auto result = co_await call(config_.name_servers[index]);
+    auto result = co_await call(spec_.name_servers[index]);
     if (result || !tryNextNameServer(result.error())) {
       preferred_ns_ = index;
       co_return result;
     }
-    log::get("rocketmq")->debug("namesrv_failover cluster={} addr={} error=\"{}\"", config_.name,
-                                config_.name_servers[index], result.error().toString());
+    log::get("rocketmq")
+        ->debug("namesrv_failover cluster={} addr={} error=\"{}\"", spec_.name,
+                spec_.name_servers[index], result.error().toString());
     last = std::move(result.error());
   }
   if (n > 1) {
     last->message = fmt::format("no NameServer of cluster '{}' answered ({} tried); last: {}",
-                                config_.name, n, last->message);
+                                spec_.name, n, last->message);
   }
   co_return makeError(std::move(*last));
 }
@@ -150,18 +176,25 @@ asio::awaitable<Result<codec::TopicRouteData>> Cluster::refreshRoute(std::string
   auto cached = routes_.find(topic);
   if (cached != routes_.end() && isUnreachable(fetched.error())) {
     // No NameServer reachable: the last known route is better than none.
-    log::get("rocketmq")->warn("route_stale cluster={} topic={} error=\"{}\"", config_.name, topic,
-                               fetched.error().toString());
+    log::get("rocketmq")
+        ->warn("route_stale cluster={} topic={} error=\"{}\"", spec_.name, topic,
+               fetched.error().toString());
     co_return cached->second.route;
   }
-  if (fetched.error().code == Errc::kTopicNotExist) routes_.erase(topic);
+  if (fetched.error().code == Errc::kTopicNotExist) {
+    routes_.erase(topic);
+  }
   co_return fetched;
 }
 
 const codec::TopicRouteData* Cluster::freshRoute(const std::string& topic) const {
   auto cached = routes_.find(topic);
-  if (cached == routes_.end() || cached->second.invalidated) return nullptr;
-  if (options_.now() - cached->second.fetched >= options_.route_ttl) return nullptr;
+  if (cached == routes_.end() || cached->second.invalidated) {
+    return nullptr;
+  }
+  if (options_.now() - cached->second.fetched >= options_.route_ttl) {
+    return nullptr;
+  }
   return &cached->second.route;
 }
 
@@ -169,24 +202,32 @@ asio::awaitable<Result<codec::TopicRouteData>> Cluster::route(std::string topic)
   // The cache test lives in a plain function: written inline in this coroutine, GCC 12 (debug
   // build) evaluated the `invalidated` flag wrongly and served an invalidated route
   // (ClusterTest.InvalidateForcesRefresh).
-  if (const codec::TopicRouteData* hit = freshRoute(topic)) co_return *hit;
+  if (const codec::TopicRouteData* hit = freshRoute(topic)) {
+    co_return *hit;
+  }
   co_return co_await refreshRoute(std::move(topic));
 }
 
 void Cluster::invalidateRoute(const std::string& topic) {
   auto it = routes_.find(topic);
-  if (it != routes_.end()) it->second.invalidated = true;
+  if (it != routes_.end()) {
+    it->second.invalidated = true;
+  }
 }
 
 asio::awaitable<Result<codec::ClusterInfo>> Cluster::clusterInfo() {
   NameServerApi* ns = name_server_;
-  NsCall<codec::ClusterInfo> call = [ns](std::string addr) { return ns->clusterInfo(std::move(addr)); };
+  NsCall<codec::ClusterInfo> call = [ns](std::string addr) {
+    return ns->clusterInfo(std::move(addr));
+  };
   co_return co_await withNameServers<codec::ClusterInfo>(std::move(call));
 }
 
 asio::awaitable<Result<codec::TopicList>> Cluster::allTopics() {
   NameServerApi* ns = name_server_;
-  NsCall<codec::TopicList> call = [ns](std::string addr) { return ns->allTopics(std::move(addr)); };
+  NsCall<codec::TopicList> call = [ns](std::string addr) {
+    return ns->allTopics(std::move(addr));
+  };
   co_return co_await withNameServers<codec::TopicList>(std::move(call));
 }
 
@@ -202,51 +243,72 @@ asio::awaitable<Result<codec::TopicList>> Cluster::topicsByCluster(std::string c
 
 asio::awaitable<Result<std::vector<BrokerAddress>>> Cluster::masters() {
   auto info = co_await clusterInfo();
-  if (!info) co_return makeError(std::move(info.error()));
+  if (!info) {
+    co_return makeError(std::move(info.error()));
+  }
   std::vector<BrokerAddress> out;
   for (const auto& [name, data] : info->broker_addr_table) {
-    if (auto addr = data.masterAddr()) out.push_back(BrokerAddress{name, data.cluster, *addr});
+    if (auto addr = data.masterAddr()) {
+      out.push_back(BrokerAddress{name, data.cluster, dialAddress(*addr)});
+    }
   }
   co_return out;
 }
 
 asio::awaitable<Result<std::vector<BrokerAddress>>> Cluster::topicMasters(std::string topic) {
   auto r = co_await route(std::move(topic));
-  if (!r) co_return makeError(std::move(r.error()));
-  co_return routeMasters(*r);
+  if (!r) {
+    co_return makeError(std::move(r.error()));
+  }
+  co_return routeMasters(spec_, *r);
 }
 
-asio::awaitable<Result<std::string>> Cluster::masterAddr(std::string topic, std::string broker_name) {
+asio::awaitable<Result<std::string>> Cluster::masterAddr(std::string topic,
+                                                         std::string broker_name) {
   auto r = co_await route(topic);
-  if (!r) co_return makeError(std::move(r.error()));
+  if (!r) {
+    co_return makeError(std::move(r.error()));
+  }
   const codec::BrokerData* b = r->findBroker(broker_name);
   if (b == nullptr) {
-    co_return makeError(Errc::kNotFound, fmt::format("broker '{}' is not in the route of topic '{}' in cluster '{}'",
-                                                     broker_name, topic, config_.name));
+    co_return makeError(Errc::kNotFound,
+                        fmt::format("broker '{}' is not in the route of topic '{}' in cluster '{}'",
+                                    broker_name, topic, spec_.name));
   }
   auto addr = b->masterAddr();
   if (!addr) {
-    co_return makeError(Errc::kNotFound,
-                        fmt::format("broker '{}' of cluster '{}' has no master (brokerId 0) right now",
-                                    broker_name, config_.name));
+    co_return makeError(
+        Errc::kNotFound,
+        fmt::format("broker '{}' of cluster '{}' has no master (brokerId 0) right now", broker_name,
+                    spec_.name));
   }
-  co_return *addr;
+  co_return dialAddress(*addr);
 }
 
-asio::awaitable<Result<std::vector<QueueAddress>>> Cluster::queues(std::string topic, bool for_write) {
+asio::awaitable<Result<std::vector<QueueAddress>>> Cluster::queues(std::string topic,
+                                                                   bool for_write) {
   auto r = co_await route(topic);
-  if (!r) co_return makeError(std::move(r.error()));
+  if (!r) {
+    co_return makeError(std::move(r.error()));
+  }
   std::vector<QueueAddress> out;
   for (const auto& qd : r->queue_datas) {
     const std::int32_t needed = for_write ? codec::kPermWrite : codec::kPermRead;
-    if ((qd.perm & needed) == 0) continue;
+    if ((qd.perm & needed) == 0) {
+      continue;
+    }
     const codec::BrokerData* b = r->findBroker(qd.broker_name);
-    if (b == nullptr) continue;
+    if (b == nullptr) {
+      continue;
+    }
     auto addr = b->masterAddr();
-    if (!addr) continue;
+    if (!addr) {
+      continue;
+    }
     const std::int32_t count = for_write ? qd.write_queue_nums : qd.read_queue_nums;
     for (std::int32_t q = 0; q < count; ++q) {
-      out.push_back(QueueAddress{MessageQueue{topic, qd.broker_name, QueueId(q)}, *addr, qd.perm});
+      out.push_back(QueueAddress{MessageQueue{topic, qd.broker_name, QueueId(q)},
+                                 dialAddress(*addr), qd.perm});
     }
   }
   std::sort(out.begin(), out.end(),
@@ -262,8 +324,11 @@ asio::awaitable<Result<std::vector<QueueAddress>>> Cluster::writeQueues(std::str
   co_return co_await queues(std::move(topic), true);
 }
 
-asio::awaitable<Result<std::vector<BrokerAddress>>> Cluster::fanOutTargets(std::optional<std::string> topic) {
-  if (topic) co_return co_await topicMasters(*topic);
+asio::awaitable<Result<std::vector<BrokerAddress>>> Cluster::fanOutTargets(
+    std::optional<std::string> topic) {
+  if (topic) {
+    co_return co_await topicMasters(*topic);
+  }
   co_return co_await masters();
 }
 
@@ -273,47 +338,65 @@ template <class T>
 asio::awaitable<Result<std::vector<std::pair<BrokerAddress, Result<T>>>>> Cluster::fanOut(
     std::optional<std::string> topic, BrokerCall<T> call) {
   auto targets = co_await fanOutTargets(topic);
-  if (!targets) co_return makeError(std::move(targets.error()));
+  if (!targets) {
+    co_return makeError(std::move(targets.error()));
+  }
   std::vector<asio::awaitable<Result<T>>> calls;
-  for (const auto& target : *targets) calls.push_back(call(target));
+  for (const auto& target : *targets) {
+    calls.push_back(call(target));
+  }
   auto results = co_await async::whenAll<T>(std::move(calls));
 
   std::vector<std::pair<BrokerAddress, Result<T>>> out;
-  for (std::size_t i = 0; i < targets->size(); ++i) out.emplace_back((*targets)[i], std::move(results[i]));
+  for (std::size_t i = 0; i < targets->size(); ++i)
+    out.emplace_back((*targets)[i], std::move(results[i]));
 
   // A broker that cannot be reached or does not know the topic may have moved: refresh the route
   // once and retry those brokers at their current master address.
   const bool any_retry = std::any_of(out.begin(), out.end(), [](const auto& entry) {
     return !entry.second && retryWithFreshRoute(entry.second.error());
   });
-  if (!topic || !any_retry) co_return out;
+  if (!topic || !any_retry) {
+    co_return out;
+  }
   auto fresh = co_await refreshRoute(*topic);
-  if (!fresh) co_return out;
-  const auto masters_now = routeMasters(*fresh);
+  if (!fresh) {
+    co_return out;
+  }
+  const auto masters_now = routeMasters(spec_, *fresh);
   std::vector<std::size_t> retried;
   std::vector<asio::awaitable<Result<T>>> retries;
   for (std::size_t i = 0; i < out.size(); ++i) {
-    if (out[i].second || !retryWithFreshRoute(out[i].second.error())) continue;
-    auto it = std::find_if(masters_now.begin(), masters_now.end(),
-                           [&](const BrokerAddress& b) { return b.broker_name == out[i].first.broker_name; });
-    if (it == masters_now.end()) continue;
+    if (out[i].second || !retryWithFreshRoute(out[i].second.error())) {
+      continue;
+    }
+    auto it = std::find_if(masters_now.begin(), masters_now.end(), [&](const BrokerAddress& b) {
+      return b.broker_name == out[i].first.broker_name;
+    });
+    if (it == masters_now.end()) {
+      continue;
+    }
     out[i].first = *it;
     retried.push_back(i);
     retries.push_back(call(*it));
   }
   auto again = co_await async::whenAll<T>(std::move(retries));
-  for (std::size_t k = 0; k < retried.size(); ++k) out[retried[k]].second = std::move(again[k]);
+  for (std::size_t k = 0; k < retried.size(); ++k) {
+    out[retried[k]].second = std::move(again[k]);
+  }
   co_return out;
 }
 
-asio::awaitable<Result<FanOut<codec::ConsumeStats>>> Cluster::consumeStats(std::string group,
-                                                                           std::optional<std::string> topic) {
+asio::awaitable<Result<FanOut<codec::ConsumeStats>>> Cluster::consumeStats(
+    std::string group, std::optional<std::string> topic) {
   BrokerApi* api = broker_;
   BrokerCall<codec::ConsumeStats> call = [api, group, topic](const BrokerAddress& b) {
     return api->consumeStats(b.addr, group, topic);
   };
   auto results = co_await fanOut<codec::ConsumeStats>(topic, std::move(call));
-  if (!results) co_return makeError(std::move(results.error()));
+  if (!results) {
+    co_return makeError(std::move(results.error()));
+  }
   FanOut<codec::ConsumeStats> merged;
   merged.brokers = results->size();
   for (auto& [broker, result] : *results) {
@@ -322,7 +405,8 @@ asio::awaitable<Result<FanOut<codec::ConsumeStats>>> Cluster::consumeStats(std::
       continue;
     }
     merged.value.consume_tps += result->consume_tps;
-    for (auto& [mq, w] : result->offset_table) merged.value.offset_table[mq] = w;
+    for (auto& [mq, w] : result->offset_table)
+      merged.value.offset_table[mq] = w;
   }
   co_return merged;
 }
@@ -334,7 +418,9 @@ asio::awaitable<Result<FanOut<codec::ConsumerConnection>>> Cluster::consumerConn
     return api->consumerConnections(b.addr, group);
   };
   auto results = co_await fanOut<codec::ConsumerConnection>(topic, std::move(call));
-  if (!results) co_return makeError(std::move(results.error()));
+  if (!results) {
+    co_return makeError(std::move(results.error()));
+  }
   FanOut<codec::ConsumerConnection> merged;
   merged.brokers = results->size();
   std::set<std::string> seen;
@@ -347,26 +433,40 @@ asio::awaitable<Result<FanOut<codec::ConsumerConnection>>> Cluster::consumerConn
     }
     auto& v = merged.value;
     for (auto& c : result->connection_set) {
-      if (seen.insert(c.client_id).second) v.connection_set.push_back(std::move(c));
+      if (seen.insert(c.client_id).second) {
+        v.connection_set.push_back(std::move(c));
+      }
     }
-    for (auto& [t, s] : result->subscription_table) v.subscription_table.emplace(t, std::move(s));
-    if (v.consume_type.empty()) v.consume_type = result->consume_type;
-    if (v.message_model.empty()) v.message_model = result->message_model;
-    if (v.consume_from_where.empty()) v.consume_from_where = result->consume_from_where;
+    for (auto& [t, s] : result->subscription_table)
+      v.subscription_table.emplace(t, std::move(s));
+    if (v.consume_type.empty()) {
+      v.consume_type = result->consume_type;
+    }
+    if (v.message_model.empty()) {
+      v.message_model = result->message_model;
+    }
+    if (v.consume_from_where.empty()) {
+      v.consume_from_where = result->consume_from_where;
+    }
   }
   std::sort(merged.value.connection_set.begin(), merged.value.connection_set.end(),
-            [](const codec::Connection& a, const codec::Connection& b) { return a.client_id < b.client_id; });
+            [](const codec::Connection& a, const codec::Connection& b) {
+              return a.client_id < b.client_id;
+            });
   co_return merged;
 }
 
-asio::awaitable<Result<FanOut<std::vector<std::string>>>> Cluster::topicsByConsumer(std::string group) {
+asio::awaitable<Result<FanOut<std::vector<std::string>>>> Cluster::topicsByConsumer(
+    std::string group) {
   BrokerApi* api = broker_;
   BrokerCall<std::vector<std::string>> call = [api, group](const BrokerAddress& b) {
     return api->topicsByConsumer(b.addr, group);
   };
   const std::optional<std::string> all_masters;
   auto results = co_await fanOut<std::vector<std::string>>(all_masters, std::move(call));
-  if (!results) co_return makeError(std::move(results.error()));
+  if (!results) {
+    co_return makeError(std::move(results.error()));
+  }
   FanOut<std::vector<std::string>> merged;
   merged.brokers = results->size();
   std::set<std::string> topics;
@@ -384,12 +484,16 @@ asio::awaitable<Result<FanOut<std::vector<std::string>>>> Cluster::topicsByConsu
 asio::awaitable<Result<FanOut<std::map<std::string, codec::SubscriptionGroupConfig>>>>
 Cluster::subscriptionGroupOnMasters(std::string group) {
   BrokerApi* api = broker_;
-  BrokerCall<std::optional<codec::SubscriptionGroupConfig>> call = [api, group](const BrokerAddress& b) {
+  BrokerCall<std::optional<codec::SubscriptionGroupConfig>> call = [api,
+                                                                    group](const BrokerAddress& b) {
     return api->findSubscriptionGroup(b.addr, group);
   };
   const std::optional<std::string> all_masters;
-  auto results = co_await fanOut<std::optional<codec::SubscriptionGroupConfig>>(all_masters, std::move(call));
-  if (!results) co_return makeError(std::move(results.error()));
+  auto results =
+      co_await fanOut<std::optional<codec::SubscriptionGroupConfig>>(all_masters, std::move(call));
+  if (!results) {
+    co_return makeError(std::move(results.error()));
+  }
   FanOut<std::map<std::string, codec::SubscriptionGroupConfig>> merged;
   merged.brokers = results->size();
   for (auto& [broker, result] : *results) {
@@ -397,7 +501,9 @@ Cluster::subscriptionGroupOnMasters(std::string group) {
       merged.failures.emplace(broker.broker_name, std::move(result.error()));
       continue;
     }
-    if (*result) merged.value.emplace(broker.broker_name, std::move(**result));
+    if (*result) {
+      merged.value.emplace(broker.broker_name, std::move(**result));
+    }
   }
   co_return merged;
 }

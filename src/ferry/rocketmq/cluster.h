@@ -3,10 +3,11 @@
 // names to master addresses, and fan-out helpers that run a request on every master (of the
 // cluster or of a topic's route) concurrently and merge the answers.
 //
-// Lifecycle: created by the composition root with a Transport that must outlive it (the
-// transport carries the cluster's credentials and TLS settings). Threading: one executor; every
-// method is called from coroutines on the transport's executor, no locks. The route cache is the
-// only state; it is private to this object.
+// Lifecycle: created with a Transport that must outlive it -- usually by ClusterClient
+// (cluster_client.h), which builds both from one ClusterSpec; the transport applies the spec's
+// credentials and TLS, the cluster its NameServers and broker_address_map. Threading: one executor;
+// every method is called from coroutines on the transport's executor, no locks. The route cache is
+// the only state; it is private to this object.
 //
 // NameServer failover: addresses are tried in order, starting with the last one that answered.
 // A transport failure (cannot connect, timeout, dropped connection) or a busy/not-ready answer
@@ -34,23 +35,11 @@
 #include "ferry/base/error.h"
 #include "ferry/codec/bodies.h"
 #include "ferry/rocketmq/broker_api.h"
+#include "ferry/rocketmq/cluster_spec.h"
 #include "ferry/rocketmq/name_server_api.h"
 #include "ferry/rpc/transport.h"
 
 namespace ferry::rocketmq {
-
-// How to reach a cluster. Credentials and TLS are applied by the transport the cluster is given;
-// they are kept here so the composition root can build that transport from one description.
-struct ClusterConfig {
-  std::string name;                       // label in messages and logs ("source", "destination")
-  std::vector<std::string> name_servers;  // "ip:port", tried in order
-  std::optional<rpc::Credentials> credentials;
-  bool tls = false;
-};
-
-// Parses "127.0.0.1:9876;127.0.0.2:9876" (also ',' and whitespace separated). kInvalidArgument
-// for an empty list or an address without a port.
-Result<std::vector<std::string>> parseNameServerList(std::string_view text);
 
 struct ClusterOptions {
   std::chrono::milliseconds route_ttl{30000};
@@ -61,7 +50,12 @@ struct ClusterOptions {
   };
 };
 
-// A broker's master: name, RocketMQ cluster name and address.
+// Broker addresses: every address this class hands out (BrokerAddress::addr, QueueAddress::addr,
+// masterAddr()) and every broker it calls is the address to dial, i.e. the advertised address
+// rewritten through the spec's broker_address_map. Routes and ClusterInfo keep what the
+// NameServer advertised; map those with dialAddress().
+
+// A broker's master: name, RocketMQ cluster name and address (to dial).
 struct BrokerAddress {
   std::string broker_name;
   std::string cluster;
@@ -87,19 +81,23 @@ struct FanOut {
 class Cluster {
  public:
   // Owns a NameServerApi and a BrokerApi over `transport`.
-  Cluster(ClusterConfig config, rpc::Transport& transport, ClusterOptions options = {});
+  Cluster(ClusterSpec spec, rpc::Transport& transport, ClusterOptions options = {});
   // Uses the given APIs (which must outlive the cluster): engine tests pass canned ones.
-  Cluster(ClusterConfig config, NameServerApi& name_server, BrokerApi& broker,
+  Cluster(ClusterSpec spec, NameServerApi& name_server, BrokerApi& broker,
           ClusterOptions options = {});
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
 
-  const ClusterConfig& config() const { return config_; }
+  const ClusterSpec& spec() const { return spec_; }
+  // The address to dial for a broker advertised as `advertised` (broker_address_map applied).
+  const std::string& dialAddress(const std::string& advertised) const {
+    return rocketmq::dialAddress(spec_, advertised);
+  }
   NameServerApi& nameServer() { return *name_server_; }
   BrokerApi& broker() { return *broker_; }
 
   // ---- NameServer (with failover) ----
-  asio::awaitable<Result<codec::TopicRouteData>> route(std::string topic);   // cached
+  asio::awaitable<Result<codec::TopicRouteData>> route(std::string topic);  // cached
   asio::awaitable<Result<codec::TopicRouteData>> refreshRoute(std::string topic);
   void invalidateRoute(const std::string& topic);
   asio::awaitable<Result<codec::ClusterInfo>> clusterInfo();
@@ -126,8 +124,8 @@ class Cluster {
   // ---- fan-out over masters ----
   // GET_CONSUME_STATS on every master of `topic`'s route (or of the cluster when no topic),
   // offset tables merged, TPS summed. Failing brokers are reported in `failures`.
-  asio::awaitable<Result<FanOut<codec::ConsumeStats>>> consumeStats(std::string group,
-                                                                    std::optional<std::string> topic);
+  asio::awaitable<Result<FanOut<codec::ConsumeStats>>> consumeStats(
+      std::string group, std::optional<std::string> topic);
   // GET_CONSUMER_CONNECTION_LIST on every master (of `topic`'s route when given), OR-ed:
   // connections unioned by client id, subscriptions merged. A broker answering
   // CONSUMER_NOT_ONLINE is not a failure; value.connection_set is empty when no broker knows a
@@ -136,7 +134,8 @@ class Cluster {
       std::string group, std::optional<std::string> topic);
   // Topics with committed offsets for `group` on any master, unioned and sorted.
   asio::awaitable<Result<FanOut<std::vector<std::string>>>> topicsByConsumer(std::string group);
-  // Read-only: the group's config from every master that knows it (GET_ALL_SUBSCRIPTIONGROUP_CONFIG).
+  // Read-only: the group's config from every master that knows it
+  // (GET_ALL_SUBSCRIPTIONGROUP_CONFIG).
   asio::awaitable<Result<FanOut<std::map<std::string, codec::SubscriptionGroupConfig>>>>
   subscriptionGroupOnMasters(std::string group);
 
@@ -162,9 +161,10 @@ class Cluster {
   template <class T>
   asio::awaitable<Result<std::vector<std::pair<BrokerAddress, Result<T>>>>> fanOut(
       std::optional<std::string> topic, BrokerCall<T> call);
-  asio::awaitable<Result<std::vector<BrokerAddress>>> fanOutTargets(std::optional<std::string> topic);
+  asio::awaitable<Result<std::vector<BrokerAddress>>> fanOutTargets(
+      std::optional<std::string> topic);
 
-  ClusterConfig config_;
+  ClusterSpec spec_;
   ClusterOptions options_;
   std::unique_ptr<NameServerApi> owned_name_server_;
   std::unique_ptr<BrokerApi> owned_broker_;
@@ -173,5 +173,12 @@ class Cluster {
   std::size_t preferred_ns_ = 0;
   std::map<std::string, CachedRoute> routes_;
 };
+
+// Operator-facing messages for failed NameServer calls. An unreachable NameServer (list) becomes
+// "cannot reach NameServer 127.0.0.1:9876: connection refused" (or "cannot reach any NameServer
+// (a;b): ..."); other errors are returned as they are.
+Error nameServerFailure(const Cluster& cluster, Error error);
+// nameServerFailure(), and TOPIC_NOT_EXIST as "topic 'x' does not exist (NameServer ...)".
+Error routeFailure(const Cluster& cluster, const std::string& topic, Error error);
 
 }  // namespace ferry::rocketmq

@@ -56,7 +56,7 @@ std::unique_ptr<rpc::Client> ClusterIT::makeClient(std::optional<rpc::Credential
 
 std::unique_ptr<rocketmq::Cluster> ClusterIT::makeCluster(const std::string& which,
                                                          rpc::Client& client) {
-  rocketmq::ClusterConfig config;
+  rocketmq::ClusterSpec config;
   config.name = which;
   config.name_servers = {which == "source" ? env_.sourceNamesrv() : env_.destinationNamesrv()};
   return std::make_unique<rocketmq::Cluster>(config, client);
