@@ -28,10 +28,17 @@ const char* kRoute =
     R"("queueDatas":[{"brokerName":"broker-b","perm":4,"readQueueNums":1,"writeQueueNums":1},)"
     R"({"brokerName":"broker-a","perm":6,"readQueueNums":2,"writeQueueNums":2}]})";
 
+rocketmq::ClusterSpec testSpec(std::vector<std::string> name_servers) {
+  rocketmq::ClusterSpec spec;
+  spec.name = "test";
+  spec.name_servers = std::move(name_servers);
+  return spec;
+}
+
 class InspectTest : public ::testing::Test {
  protected:
   FakeTransport t;
-  rocketmq::Cluster cluster{rocketmq::ClusterConfig{"test", {kNs}, std::nullopt, false}, t};
+  rocketmq::Cluster cluster{testSpec({kNs}), t};
 };
 
 // ---- small helpers ----
@@ -145,7 +152,7 @@ TEST_F(InspectTest, UnreachableNameServerMessage) {
 
 TEST(InspectNameServers, UnreachableListMessage) {
   FakeTransport t;
-  rocketmq::Cluster cluster(rocketmq::ClusterConfig{"test", {"127.0.0.1:1", "127.0.0.1:2"}, std::nullopt, false}, t);
+  rocketmq::Cluster cluster(testSpec({"127.0.0.1:1", "127.0.0.1:2"}), t);
   t.failAlways(RequestCode::kGetAllTopicListFromNameServer, Errc::kTimeout, "call timed out after 3000 ms");
   auto report = runSync(collectTopics(cluster, false));
   ASSERT_FALSE(report);

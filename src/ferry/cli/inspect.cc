@@ -16,6 +16,8 @@
 #include "ferry/base/log.h"
 #include "ferry/cli/runtime.h"
 #include "ferry/cli/table.h"
+#include "ferry/rocketmq/group_state.h"
+#include "ferry/rocketmq/topics.h"
 
 namespace ferry::cli {
 namespace {
@@ -23,94 +25,71 @@ namespace {
 using Json = nlohmann::json;
 
 bool isUnreachable(Errc code) {
-  return code == Errc::kConnectFailed || code == Errc::kConnectionClosed || code == Errc::kTimeout ||
-         code == Errc::kTls;
+  return code == Errc::kConnectFailed || code == Errc::kConnectionClosed || code == Errc::kTimeout
+         || code == Errc::kTls;
 }
 
 std::string joinList(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
   for (const auto& item : items) {
-    if (!out.empty()) out += sep;
+    if (!out.empty()) {
+      out += sep;
+    }
     out += item;
   }
   return out;
 }
 
-// "cannot connect to 127.0.0.1:19876: Connection refused" -> "connection refused".
-std::string rootCause(const std::string& message) {
-  const auto colon = message.rfind(": ");
-  std::string cause = colon == std::string::npos ? message : message.substr(colon + 2);
-  if (!cause.empty() && cause[0] >= 'A' && cause[0] <= 'Z' &&
-      (cause.size() < 2 || !(cause[1] >= 'A' && cause[1] <= 'Z'))) {
-    cause[0] = static_cast<char>(cause[0] - 'A' + 'a');
-  }
-  return cause;
-}
-
-// Rewrites a failed NameServer call as the operator-facing message.
-Error nameServerFailure(const rocketmq::Cluster& cluster, Error error) {
-  if (!isUnreachable(error.code)) return error;
-  const auto& list = cluster.config().name_servers;
-  if (list.size() == 1) {
-    error.message = fmt::format("cannot reach NameServer {}: {}", list[0], rootCause(error.message));
-  } else {
-    error.message = fmt::format("cannot reach any NameServer ({}): {}", joinList(list, ";"),
-                                rootCause(error.message));
-  }
-  return error;
-}
-
 // The message plus the first line of the peer's remark (later lines are FAQ links).
 std::string errorText(const Error& error) {
-  if (error.remote_remark.empty()) return error.message;
+  if (error.remote_remark.empty()) {
+    return error.message;
+  }
   std::string_view remark = error.remote_remark;
   remark = remark.substr(0, remark.find('\n'));
   return fmt::format("{} ({})", error.message, remark);
 }
 
-std::optional<std::int64_t> parseInt64(const std::map<std::string, std::string>& table, const std::string& key) {
+std::optional<std::int64_t> parseInt64(const std::map<std::string, std::string>& table,
+                                       const std::string& key) {
   auto it = table.find(key);
-  if (it == table.end()) return std::nullopt;
+  if (it == table.end()) {
+    return std::nullopt;
+  }
   std::int64_t value = 0;
   const auto& s = it->second;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  if (ec != std::errc() || end != s.data() + s.size()) {
+    return std::nullopt;
+  }
   return value;
-}
-
-// When every broker failed, the first failure is the answer (an auth failure everywhere should
-// exit as one); otherwise partial failures are reported next to the data.
-template <class T>
-std::optional<Error> allFailed(const rocketmq::FanOut<T>& fan_out) {
-  if (fan_out.brokers == 0 || fan_out.failures.size() < fan_out.brokers) return std::nullopt;
-  return fan_out.failures.begin()->second;
-}
-
-const std::set<std::string, std::less<>>& systemTopics() {
-  static const std::set<std::string, std::less<>> kTopics{
-      "TBW102", "SCHEDULE_TOPIC_XXXX", "BenchmarkTest", "RMQ_SYS_TRANS_HALF_TOPIC", "RMQ_SYS_TRACE_TOPIC",
-      "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC", "SELF_TEST_TOPIC", "OFFSET_MOVED_EVENT",
-      "CHECKPOINT_TOPIC"};
-  return kTopics;
 }
 
 }  // namespace
 
 int exitCodeFor(const Error& error) {
-  if (isUnreachable(error.code)) return kExitUnreachable;
+  if (isUnreachable(error.code)) {
+    return kExitUnreachable;
+  }
   switch (error.code) {
-    case Errc::kTopicNotExist: return kExitTopicNotFound;
-    case Errc::kGroupNotExist: return kExitGroupNotFound;
+    case Errc::kTopicNotExist:
+      return kExitTopicNotFound;
+    case Errc::kGroupNotExist:
+      return kExitGroupNotFound;
     case Errc::kAuthFailed:
-    case Errc::kNoPermission: return kExitAuth;
-    case Errc::kInvalidArgument: return kExitUsage;
-    default: return kExitError;
+    case Errc::kNoPermission:
+      return kExitAuth;
+    case Errc::kInvalidArgument:
+      return kExitUsage;
+    default:
+      return kExitError;
   }
 }
 
 std::string describeFailure(const Error& error, bool have_credentials) {
   // Not-found messages are rewritten for operators already; the broker's remark adds nothing.
-  const bool self_explanatory = error.code == Errc::kTopicNotExist || error.code == Errc::kGroupNotExist;
+  const bool self_explanatory =
+      error.code == Errc::kTopicNotExist || error.code == Errc::kGroupNotExist;
   std::string out = self_explanatory ? error.message : errorText(error);
   if (error.code == Errc::kAuthFailed) {
     out += have_credentials
@@ -119,49 +98,81 @@ std::string describeFailure(const Error& error, bool have_credentials) {
                : "\nhint: the cluster requires authentication; pass --access-key and --secret-key "
                  "(or set FERRY_ACCESS_KEY/FERRY_SECRET_KEY)";
   } else if (error.code == Errc::kNoPermission) {
-    out += have_credentials ? "\nhint: this access key lacks permission for the request"
-                            : "\nhint: permission denied; if the cluster uses ACLs, pass --access-key "
-                              "and --secret-key (or set FERRY_ACCESS_KEY/FERRY_SECRET_KEY)";
+    out += have_credentials
+               ? "\nhint: this access key lacks permission for the request"
+               : "\nhint: permission denied; if the cluster uses ACLs, pass --access-key "
+                 "and --secret-key (or set FERRY_ACCESS_KEY/FERRY_SECRET_KEY)";
   }
   return out;
 }
 
 std::string topicKind(const std::string& topic, const std::vector<std::string>& cluster_names,
                       const std::vector<std::string>& broker_names) {
-  if (topic.starts_with("%RETRY%")) return "retry";
-  if (topic.starts_with("%DLQ%")) return "dlq";
-  if (topic.starts_with("%LMQ%")) return "lmq";
-  if (systemTopics().contains(topic) || topic.starts_with("rmq_sys_")) return "system";
-  if (topic.ends_with("_REPLY_TOPIC")) return "system";  // <cluster>_REPLY_TOPIC of request-reply
-  if (std::find(cluster_names.begin(), cluster_names.end(), topic) != cluster_names.end()) return "cluster";
-  if (std::find(broker_names.begin(), broker_names.end(), topic) != broker_names.end()) return "broker";
-  return "normal";
+  return std::string(
+      rocketmq::topicKindName(rocketmq::classifyTopic(topic, cluster_names, broker_names)));
 }
 
 std::string permText(std::int32_t perm) {
   std::string out;
   out += (perm & codec::kPermRead) ? 'R' : '-';
   out += (perm & codec::kPermWrite) ? 'W' : '-';
-  if (perm & codec::kPermPriority) out += 'P';
+  if (perm & codec::kPermPriority) {
+    out += 'P';
+  }
   return out;
 }
 
 std::int64_t GroupReport::totalLag() const {
   std::int64_t total = 0;
-  for (const auto& q : queues) total += q.lag().value_or(0);
+  for (const auto& q : queues)
+    total += q.lag().value_or(0);
   return total;
+}
+
+GroupReport groupReport(const rocketmq::GroupState& state, std::optional<std::string> topic) {
+  GroupReport report;
+  report.group = state.group;
+  report.topic = std::move(topic);
+  report.name_server = state.name_server;
+  report.config_on = state.config_on;
+  report.config_missing_on = state.config_missing_on;
+  report.online = state.online();
+  report.consume_type = state.consume_type;
+  report.message_model = state.message_model;
+  report.consume_from_where = state.consume_from_where;
+  for (const auto& c : state.clients) {
+    report.clients.push_back(
+        GroupClientRow{c.client_id, c.client_addr, c.language, rocketmq::versionName(c.version)});
+  }
+  report.subscriptions = state.subscriptions;
+  for (const auto& q : state.queues) {
+    std::optional<std::int64_t> committed;
+    if (q.committed) {
+      committed = q.committed->value();
+    }
+    report.queues.push_back(GroupQueueRow{q.queue.topic, q.queue.broker_name,
+                                          q.queue.queue_id.value(), committed, q.broker_max.value(),
+                                          q.last_timestamp_ms});
+  }
+  report.consume_tps = state.consume_tps;
+  for (const auto& [where, error] : state.errors)
+    report.errors[where] = errorText(error);
+  return report;
 }
 
 // ---- collection ----------------------------------------------------------------------------
 
 asio::awaitable<Result<ClustersReport>> collectClusters(rocketmq::Cluster& cluster) {
   auto info = co_await cluster.clusterInfo();
-  if (!info) co_return makeError(nameServerFailure(cluster, std::move(info.error())));
+  if (!info) {
+    co_return makeError(rocketmq::nameServerFailure(cluster, std::move(info.error())));
+  }
   ClustersReport report;
   report.name_server = cluster.currentNameServer();
   std::map<std::string, std::string> cluster_of;
   for (const auto& [name, brokers] : info->cluster_addr_table) {
-    for (const auto& b : brokers) cluster_of[b] = name;
+    for (const auto& b : brokers)
+      cluster_of[b] = name;
   }
   std::vector<asio::awaitable<Result<rocketmq::BrokerRuntimeInfo>>> calls;
   for (const auto& [name, data] : info->broker_addr_table) {
@@ -172,15 +183,18 @@ asio::awaitable<Result<ClustersReport>> collectClusters(rocketmq::Cluster& clust
       row.broker_id = id;
       row.addr = addr;
       report.brokers.push_back(std::move(row));
-      calls.push_back(cluster.broker().runtimeInfo(addr));
+      calls.push_back(cluster.broker().runtimeInfo(cluster.dialAddress(addr)));
     }
   }
   auto results = co_await async::whenAll<rocketmq::BrokerRuntimeInfo>(std::move(calls));
   // Credentials refused by every broker: that is the answer (exit code 6), not a table of "?".
-  const bool all_refused = !results.empty() && std::all_of(results.begin(), results.end(), [](const auto& r) {
-    return !r && (r.error().code == Errc::kAuthFailed || r.error().code == Errc::kNoPermission);
-  });
-  if (all_refused) co_return makeError(std::move(results.front().error()));
+  const bool all_refused =
+      !results.empty() && std::all_of(results.begin(), results.end(), [](const auto& r) {
+        return !r && (r.error().code == Errc::kAuthFailed || r.error().code == Errc::kNoPermission);
+      });
+  if (all_refused) {
+    co_return makeError(std::move(results.front().error()));
+  }
   for (std::size_t i = 0; i < results.size(); ++i) {
     auto& row = report.brokers[i];
     if (!results[i]) {
@@ -191,20 +205,18 @@ asio::awaitable<Result<ClustersReport>> collectClusters(rocketmq::Cluster& clust
     row.put_today = parseInt64(results[i]->table, "msgPutTotalTodayNow");
     row.get_today = parseInt64(results[i]->table, "msgGetTotalTodayNow");
   }
-  std::sort(report.brokers.begin(), report.brokers.end(), [](const BrokerRow& a, const BrokerRow& b) {
-    return std::tie(a.cluster, a.broker_name, a.broker_id) < std::tie(b.cluster, b.broker_name, b.broker_id);
-  });
+  std::sort(report.brokers.begin(), report.brokers.end(),
+            [](const BrokerRow& a, const BrokerRow& b) {
+              return std::tie(a.cluster, a.broker_name, a.broker_id)
+                     < std::tie(b.cluster, b.broker_name, b.broker_id);
+            });
   co_return report;
 }
 
 asio::awaitable<Result<TopicReport>> collectTopic(rocketmq::Cluster& cluster, std::string topic) {
   auto route = co_await cluster.route(topic);
   if (!route) {
-    Error error = nameServerFailure(cluster, std::move(route.error()));
-    if (error.code == Errc::kTopicNotExist) {
-      error.message = fmt::format("topic '{}' does not exist (NameServer {})", topic, cluster.currentNameServer());
-    }
-    co_return makeError(std::move(error));
+    co_return makeError(rocketmq::routeFailure(cluster, topic, std::move(route.error())));
   }
   TopicReport report;
   report.topic = topic;
@@ -213,188 +225,75 @@ asio::awaitable<Result<TopicReport>> collectTopic(rocketmq::Cluster& cluster, st
   std::vector<asio::awaitable<Result<codec::TopicStatsTable>>> calls;
   for (const auto& qd : route->queue_datas) {
     TopicBrokerRow row{qd.broker_name, "", qd.perm, qd.read_queue_nums, qd.write_queue_nums};
-    if (const auto* b = route->findBroker(qd.broker_name)) row.addr = b->masterAddr().value_or("");
+    if (const auto* b = route->findBroker(qd.broker_name)) {
+      row.addr = b->masterAddr().value_or("");
+    }
     if (row.addr.empty()) {
       report.errors[qd.broker_name] = "no master (brokerId 0) in the route";
     } else {
       stat_brokers.push_back(qd.broker_name);
-      calls.push_back(cluster.broker().topicStats(row.addr, topic));
+      calls.push_back(cluster.broker().topicStats(cluster.dialAddress(row.addr), topic));
     }
     report.brokers.push_back(std::move(row));
   }
   std::sort(report.brokers.begin(), report.brokers.end(),
-            [](const TopicBrokerRow& a, const TopicBrokerRow& b) { return a.broker_name < b.broker_name; });
+            [](const TopicBrokerRow& a, const TopicBrokerRow& b) {
+              return a.broker_name < b.broker_name;
+            });
   auto results = co_await async::whenAll<codec::TopicStatsTable>(std::move(calls));
   std::size_t failed = 0;
   std::optional<Error> first_failure;
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (!results[i]) {
       ++failed;
-      if (!first_failure) first_failure = results[i].error();
+      if (!first_failure) {
+        first_failure = results[i].error();
+      }
       report.errors[stat_brokers[i]] = errorText(results[i].error());
       continue;
     }
     for (const auto& [mq, o] : results[i]->offset_table) {
-      report.queues.push_back(TopicQueueRow{mq.broker_name, mq.queue_id.value(), o.min_offset.value(),
-                                            o.max_offset.value(), o.last_update_timestamp});
+      report.queues.push_back(TopicQueueRow{mq.broker_name, mq.queue_id.value(),
+                                            o.min_offset.value(), o.max_offset.value(),
+                                            o.last_update_timestamp});
     }
   }
-  if (!results.empty() && failed == results.size()) co_return makeError(std::move(*first_failure));
-  std::sort(report.queues.begin(), report.queues.end(), [](const TopicQueueRow& a, const TopicQueueRow& b) {
-    return std::tie(a.broker_name, a.queue_id) < std::tie(b.broker_name, b.queue_id);
-  });
+  if (!results.empty() && failed == results.size()) {
+    co_return makeError(std::move(*first_failure));
+  }
+  std::sort(report.queues.begin(), report.queues.end(),
+            [](const TopicQueueRow& a, const TopicQueueRow& b) {
+              return std::tie(a.broker_name, a.queue_id) < std::tie(b.broker_name, b.queue_id);
+            });
   co_return report;
 }
-
-namespace {
-
-// Committed offset of one queue, to tell "committed 0" from "nothing committed".
-asio::awaitable<Result<std::optional<QueueOffset>>> committedOffset(rocketmq::Cluster* cluster,
-                                                                    std::string addr, std::string group,
-                                                                    MessageQueue queue) {
-  co_return co_await cluster->broker().queryConsumerOffset(std::move(addr), std::move(group), std::move(queue));
-}
-
-}  // namespace
 
 asio::awaitable<Result<GroupReport>> collectGroup(rocketmq::Cluster& cluster, std::string group,
                                                   std::optional<std::string> topic) {
-  GroupReport report;
-  report.group = group;
-  report.topic = topic;
-
-  // Masters first: an unreachable NameServer or an unknown --topic stops here.
-  auto masters = co_await cluster.masters();
-  if (!masters) co_return makeError(nameServerFailure(cluster, std::move(masters.error())));
-  report.name_server = cluster.currentNameServer();
-  if (topic) {
-    auto route = co_await cluster.route(*topic);
-    if (!route) {
-      Error error = nameServerFailure(cluster, std::move(route.error()));
-      if (error.code == Errc::kTopicNotExist) {
-        error.message = fmt::format("topic '{}' does not exist (NameServer {})", *topic, report.name_server);
-      }
-      co_return makeError(std::move(error));
-    }
+  auto state = co_await rocketmq::fetchGroupState(cluster, group, topic);
+  if (!state) {
+    co_return makeError(std::move(state.error()));
   }
-  std::map<std::string, std::string> master_addr;
-  for (const auto& m : *masters) master_addr[m.broker_name] = m.addr;
-
-  // Does the group exist anywhere? Config (read-only lookup), committed offsets, live clients.
-  auto configs = co_await cluster.subscriptionGroupOnMasters(group);
-  if (!configs) co_return makeError(std::move(configs.error()));
-  if (auto failure = allFailed(*configs)) co_return makeError(std::move(*failure));
-  for (const auto& m : *masters) {
-    if (configs->value.contains(m.broker_name)) {
-      report.config_on.push_back(m.broker_name);
-    } else if (!configs->failures.contains(m.broker_name)) {
-      report.config_missing_on.push_back(m.broker_name);
-    }
+  if (!state->exists()) {
+    co_return makeError(rocketmq::groupNotFound(*state));
   }
-  for (const auto& [broker, error] : configs->failures) report.errors[broker] = errorText(error);
-
-  const std::optional<std::string> no_topic;
-  auto connections = co_await cluster.consumerConnections(group, no_topic);
-  if (!connections) co_return makeError(std::move(connections.error()));
-  for (const auto& [broker, error] : connections->failures) report.errors.emplace(broker, errorText(error));
-  const auto& cc = connections->value;
-  report.online = !cc.connection_set.empty();
-  report.consume_type = cc.consume_type;
-  report.message_model = cc.message_model;
-  report.consume_from_where = cc.consume_from_where;
-  for (const auto& c : cc.connection_set) {
-    report.clients.push_back(GroupClientRow{c.client_id, c.client_addr, c.language, rocketmq::versionName(c.version)});
-  }
-  for (const auto& [t, s] : cc.subscription_table) report.subscriptions[t] = s.sub_string;
-
-  auto with_offsets = co_await cluster.topicsByConsumer(group);
-  if (!with_offsets) co_return makeError(std::move(with_offsets.error()));
-  for (const auto& [broker, error] : with_offsets->failures) report.errors.emplace(broker, errorText(error));
-
-  if (report.config_on.empty() && with_offsets->value.empty() && !report.online) {
-    co_return makeError(Error{Errc::kGroupNotExist,
-                              fmt::format("group '{}' not found: no subscription group config, committed "
-                                          "offsets or online clients on any master (NameServer {})",
-                                          group, report.name_server),
-                              0,
-                              {}});
-  }
-
-  // Topics to show: the one asked for, else those with offsets plus live subscriptions.
-  std::set<std::string> topics;
-  if (topic) {
-    topics.insert(*topic);
-  } else {
-    topics.insert(with_offsets->value.begin(), with_offsets->value.end());
-    for (const auto& [t, expr] : report.subscriptions) topics.insert(t);
-  }
-  std::vector<std::string> topic_list(topics.begin(), topics.end());
-  std::vector<asio::awaitable<Result<rocketmq::FanOut<codec::ConsumeStats>>>> stat_calls;
-  for (const auto& t : topic_list) stat_calls.push_back(cluster.consumeStats(group, t));
-  auto stats = co_await async::whenAll<rocketmq::FanOut<codec::ConsumeStats>>(std::move(stat_calls));
-
-  for (std::size_t i = 0; i < stats.size(); ++i) {
-    if (!stats[i]) {
-      // A topic deleted since its offsets were written has no route any more; say so, go on.
-      report.errors[fmt::format("topic {}", topic_list[i])] = errorText(stats[i].error());
-      continue;
-    }
-    for (const auto& [broker, error] : stats[i]->failures) {
-      report.errors[fmt::format("{} ({})", broker, topic_list[i])] = errorText(error);
-    }
-    report.consume_tps += stats[i]->value.consume_tps;
-    for (const auto& [mq, w] : stats[i]->value.offset_table) {
-      report.queues.push_back(GroupQueueRow{mq.topic, mq.broker_name, mq.queue_id.value(), w.consumer_offset.value(),
-                                            w.broker_offset.value(), w.last_timestamp});
-    }
-  }
-  std::sort(report.queues.begin(), report.queues.end(), [](const GroupQueueRow& a, const GroupQueueRow& b) {
-    return std::tie(a.topic, a.broker_name, a.queue_id) < std::tie(b.topic, b.broker_name, b.queue_id);
-  });
-
-  // GET_CONSUME_STATS says 0 both for "committed 0" and for "never committed": ask those queues.
-  std::vector<std::size_t> zero_rows;
-  std::vector<asio::awaitable<Result<std::optional<QueueOffset>>>> queries;
-  for (std::size_t i = 0; i < report.queues.size(); ++i) {
-    const auto& q = report.queues[i];
-    if (q.committed != 0) continue;
-    auto addr = master_addr.find(q.broker_name);
-    if (addr == master_addr.end()) continue;
-    zero_rows.push_back(i);
-    queries.push_back(committedOffset(&cluster, addr->second, group,
-                                      MessageQueue{q.topic, q.broker_name, QueueId(q.queue_id)}));
-  }
-  auto answers = co_await async::whenAll<std::optional<QueueOffset>>(std::move(queries));
-  for (std::size_t k = 0; k < answers.size(); ++k) {
-    auto& row = report.queues[zero_rows[k]];
-    if (answers[k]) {
-      row.committed = *answers[k] ? std::optional<std::int64_t>((*answers[k])->value()) : std::nullopt;
-    } else if (answers[k].error().code == Errc::kGroupNotExist || answers[k].error().code == Errc::kTopicNotExist) {
-      row.committed = std::nullopt;
-    }
-  }
-  co_return report;
+  co_return groupReport(*state, topic);
 }
 
 asio::awaitable<Result<TopicsReport>> collectTopics(rocketmq::Cluster& cluster, bool all) {
-  auto list = co_await cluster.allTopics();
-  if (!list) co_return makeError(nameServerFailure(cluster, std::move(list.error())));
-  auto info = co_await cluster.clusterInfo();
-  if (!info) co_return makeError(nameServerFailure(cluster, std::move(info.error())));
-  std::vector<std::string> cluster_names;
-  std::vector<std::string> broker_names;
-  for (const auto& [name, brokers] : info->cluster_addr_table) cluster_names.push_back(name);
-  for (const auto& [name, data] : info->broker_addr_table) broker_names.push_back(name);
+  auto topics = co_await rocketmq::listTopics(cluster);
+  if (!topics) {
+    co_return makeError(std::move(topics.error()));
+  }
   TopicsReport report;
   report.name_server = cluster.currentNameServer();
   report.all = all;
-  for (const auto& t : list->topics) {
-    std::string kind = topicKind(t, cluster_names, broker_names);
-    if (!all && kind != "normal") {
+  for (const auto& t : *topics) {
+    if (!all && t.kind != rocketmq::TopicKind::kNormal) {
       ++report.hidden;
       continue;
     }
-    report.topics.push_back(TopicEntry{t, std::move(kind)});
+    report.topics.push_back(TopicEntry{t.name, std::string(rocketmq::topicKindName(t.kind))});
   }
   co_return report;
 }
@@ -406,14 +305,19 @@ std::string renderText(const ClustersReport& report) {
   t.alignRight(2).alignRight(6).alignRight(7);
   std::vector<std::string> errors;
   for (const auto& b : report.brokers) {
-    t.addRow({b.cluster, b.broker_name, std::to_string(b.broker_id), b.broker_id == 0 ? "master" : "slave", b.addr,
-              b.version.empty() ? "?" : b.version, b.put_today ? std::to_string(*b.put_today) : "-",
+    t.addRow({b.cluster, b.broker_name, std::to_string(b.broker_id),
+              b.broker_id == 0 ? "master" : "slave", b.addr, b.version.empty() ? "?" : b.version,
+              b.put_today ? std::to_string(*b.put_today) : "-",
               b.get_today ? std::to_string(*b.get_today) : "-"});
-    if (!b.error.empty()) errors.push_back(fmt::format("{} ({}): {}", b.broker_name, b.addr, b.error));
+    if (!b.error.empty()) {
+      errors.push_back(fmt::format("{} ({}): {}", b.broker_name, b.addr, b.error));
+    }
   }
-  std::string out = fmt::format("NameServer {}: {} broker address(es)\n\n", report.name_server, report.brokers.size());
+  std::string out = fmt::format("NameServer {}: {} broker address(es)\n\n", report.name_server,
+                                report.brokers.size());
   out += t.render();
-  for (const auto& e : errors) out += fmt::format("warning: {}\n", e);
+  for (const auto& e : errors)
+    out += fmt::format("warning: {}\n", e);
   return out;
 }
 
@@ -422,8 +326,8 @@ std::string renderText(const TopicReport& report) {
   Table brokers({"BROKER", "MASTER", "PERM", "READ QUEUES", "WRITE QUEUES"});
   brokers.alignRight(3).alignRight(4);
   for (const auto& b : report.brokers) {
-    brokers.addRow({b.broker_name, b.addr.empty() ? "-" : b.addr, permText(b.perm), std::to_string(b.read_queues),
-                    std::to_string(b.write_queues)});
+    brokers.addRow({b.broker_name, b.addr.empty() ? "-" : b.addr, permText(b.perm),
+                    std::to_string(b.read_queues), std::to_string(b.write_queues)});
   }
   out += brokers.render();
   out += "\n";
@@ -434,55 +338,68 @@ std::string renderText(const TopicReport& report) {
     const std::int64_t count = q.max_offset - q.min_offset;
     total += count;
     queues.addRow({q.broker_name, std::to_string(q.queue_id), std::to_string(q.min_offset),
-                   std::to_string(q.max_offset), std::to_string(count), formatTimestamp(q.last_update_ms)});
+                   std::to_string(q.max_offset), std::to_string(count),
+                   formatTimestamp(q.last_update_ms)});
   }
   queues.addRow({"TOTAL", "", "", "", std::to_string(total), ""});
   out += queues.render();
-  for (const auto& [broker, e] : report.errors) out += fmt::format("warning: {}: {}\n", broker, e);
+  for (const auto& [broker, e] : report.errors)
+    out += fmt::format("warning: {}: {}\n", broker, e);
   return out;
 }
 
 std::string renderText(const GroupReport& report) {
   std::string out = fmt::format("Group {}{} (NameServer {})\n", report.group,
-                                report.topic ? fmt::format(" on topic {}", *report.topic) : "", report.name_server);
-  out += fmt::format("config:  {}\n", report.config_on.empty()
-                                          ? std::string("no subscription group config on any master")
-                                          : "on " + joinList(report.config_on, ", ") +
-                                                (report.config_missing_on.empty()
-                                                     ? ""
-                                                     : "; missing on " + joinList(report.config_missing_on, ", ")));
+                                report.topic ? fmt::format(" on topic {}", *report.topic) : "",
+                                report.name_server);
+  out +=
+      fmt::format("config:  {}\n",
+                  report.config_on.empty()
+                      ? std::string("no subscription group config on any master")
+                      : "on " + joinList(report.config_on, ", ")
+                            + (report.config_missing_on.empty()
+                                   ? ""
+                                   : "; missing on " + joinList(report.config_missing_on, ", ")));
   if (report.online) {
-    out += fmt::format("online:  yes, {} client(s); {}, {}, {}\n", report.clients.size(), report.consume_type,
-                       report.message_model, report.consume_from_where);
+    out += fmt::format("online:  yes, {} client(s); {}, {}, {}\n", report.clients.size(),
+                       report.consume_type, report.message_model, report.consume_from_where);
   } else {
     out += "online:  no\n";
   }
   if (!report.clients.empty()) {
     out += "\n";
     Table clients({"CLIENT ID", "ADDRESS", "LANGUAGE", "VERSION"});
-    for (const auto& c : report.clients) clients.addRow({c.client_id, c.addr, c.language, c.version});
+    for (const auto& c : report.clients)
+      clients.addRow({c.client_id, c.addr, c.language, c.version});
     out += clients.render();
   }
   if (!report.subscriptions.empty()) {
     out += "\n";
     Table subs({"SUBSCRIBED TOPIC", "EXPRESSION"});
-    for (const auto& [t, expr] : report.subscriptions) subs.addRow({t, expr});
+    for (const auto& [t, expr] : report.subscriptions)
+      subs.addRow({t, expr});
     out += subs.render();
   }
   out += "\n";
-  Table queues({"TOPIC", "BROKER", "QUEUE", "COMMITTED", "MAX OFFSET", "LAG", "LAST CONSUMED (UTC)"});
+  Table queues(
+      {"TOPIC", "BROKER", "QUEUE", "COMMITTED", "MAX OFFSET", "LAG", "LAST CONSUMED (UTC)"});
   queues.alignRight(2).alignRight(3).alignRight(4).alignRight(5);
   std::int64_t total_max = 0;
   for (const auto& q : report.queues) {
     total_max += q.broker_max;
     auto lag = q.lag();
-    queues.addRow({q.topic, q.broker_name, std::to_string(q.queue_id), q.committed ? std::to_string(*q.committed) : "-",
-                   std::to_string(q.broker_max), lag ? std::to_string(*lag) : "-", formatTimestamp(q.last_timestamp_ms)});
+    queues.addRow({q.topic, q.broker_name, std::to_string(q.queue_id),
+                   q.committed ? std::to_string(*q.committed) : "-", std::to_string(q.broker_max),
+                   lag ? std::to_string(*lag) : "-", formatTimestamp(q.last_timestamp_ms)});
   }
-  queues.addRow({"TOTAL", "", "", "", std::to_string(total_max), std::to_string(report.totalLag()), ""});
+  queues.addRow(
+      {"TOTAL", "", "", "", std::to_string(total_max), std::to_string(report.totalLag()), ""});
   out += queues.render();
-  if (report.queues.empty()) out += "(no queues: the group has no committed offsets and no subscriptions)\n";
-  for (const auto& [where, e] : report.errors) out += fmt::format("warning: {}: {}\n", where, e);
+  if (report.queues.empty()) {
+    out += "(no queues: the group has no committed offsets and no subscriptions)\n";
+  }
+  for (const auto& [where, e] : report.errors)
+    out += fmt::format("warning: {}: {}\n", where, e);
   return out;
 }
 
@@ -490,13 +407,17 @@ std::string renderText(const TopicsReport& report) {
   std::string out;
   if (report.all) {
     Table t({"TOPIC", "KIND"});
-    for (const auto& e : report.topics) t.addRow({e.name, e.kind});
+    for (const auto& e : report.topics)
+      t.addRow({e.name, e.kind});
     out += t.render();
   } else {
-    for (const auto& e : report.topics) out += e.name + "\n";
+    for (const auto& e : report.topics)
+      out += e.name + "\n";
   }
   out += fmt::format("\n{} topic(s)", report.topics.size());
-  if (report.hidden > 0) out += fmt::format(", {} system/retry/DLQ topic(s) hidden (--all shows them)", report.hidden);
+  if (report.hidden > 0) {
+    out += fmt::format(", {} system/retry/DLQ topic(s) hidden (--all shows them)", report.hidden);
+  }
   out += "\n";
   return out;
 }
@@ -504,12 +425,17 @@ std::string renderText(const TopicsReport& report) {
 Json toJson(const ClustersReport& report) {
   Json brokers = Json::array();
   for (const auto& b : report.brokers) {
-    Json j{{"cluster", b.cluster}, {"broker", b.broker_name}, {"brokerId", b.broker_id},
-           {"role", b.broker_id == 0 ? "master" : "slave"}, {"address", b.addr}};
+    Json j{{"cluster", b.cluster},
+           {"broker", b.broker_name},
+           {"brokerId", b.broker_id},
+           {"role", b.broker_id == 0 ? "master" : "slave"},
+           {"address", b.addr}};
     j["version"] = b.version.empty() ? Json(nullptr) : Json(b.version);
     j["putToday"] = b.put_today ? Json(*b.put_today) : Json(nullptr);
     j["getToday"] = b.get_today ? Json(*b.get_today) : Json(nullptr);
-    if (!b.error.empty()) j["error"] = b.error;
+    if (!b.error.empty()) {
+      j["error"] = b.error;
+    }
     brokers.push_back(std::move(j));
   }
   return Json{{"nameServer", report.name_server}, {"brokers", brokers}};
@@ -518,38 +444,52 @@ Json toJson(const ClustersReport& report) {
 Json toJson(const TopicReport& report) {
   Json brokers = Json::array();
   for (const auto& b : report.brokers) {
-    brokers.push_back(Json{{"broker", b.broker_name}, {"master", b.addr.empty() ? Json(nullptr) : Json(b.addr)},
-                           {"perm", b.perm}, {"permText", permText(b.perm)}, {"readQueues", b.read_queues},
+    brokers.push_back(Json{{"broker", b.broker_name},
+                           {"master", b.addr.empty() ? Json(nullptr) : Json(b.addr)},
+                           {"perm", b.perm},
+                           {"permText", permText(b.perm)},
+                           {"readQueues", b.read_queues},
                            {"writeQueues", b.write_queues}});
   }
   Json queues = Json::array();
   std::int64_t total = 0;
   for (const auto& q : report.queues) {
     total += q.max_offset - q.min_offset;
-    Json j{{"broker", q.broker_name}, {"queueId", q.queue_id}, {"minOffset", q.min_offset},
-           {"maxOffset", q.max_offset}, {"messages", q.max_offset - q.min_offset},
+    Json j{{"broker", q.broker_name},
+           {"queueId", q.queue_id},
+           {"minOffset", q.min_offset},
+           {"maxOffset", q.max_offset},
+           {"messages", q.max_offset - q.min_offset},
            {"lastUpdateTimestamp", q.last_update_ms}};
-    j["lastUpdateTime"] = q.last_update_ms > 0 ? Json(isoTimestamp(q.last_update_ms)) : Json(nullptr);
+    j["lastUpdateTime"] =
+        q.last_update_ms > 0 ? Json(isoTimestamp(q.last_update_ms)) : Json(nullptr);
     queues.push_back(std::move(j));
   }
-  return Json{{"topic", report.topic}, {"nameServer", report.name_server}, {"brokers", brokers},
-              {"queues", queues}, {"totalMessages", total}, {"errors", report.errors}};
+  return Json{{"topic", report.topic},  {"nameServer", report.name_server},
+              {"brokers", brokers},     {"queues", queues},
+              {"totalMessages", total}, {"errors", report.errors}};
 }
 
 Json toJson(const GroupReport& report) {
   Json clients = Json::array();
   for (const auto& c : report.clients) {
-    clients.push_back(Json{{"clientId", c.client_id}, {"address", c.addr}, {"language", c.language},
+    clients.push_back(Json{{"clientId", c.client_id},
+                           {"address", c.addr},
+                           {"language", c.language},
                            {"version", c.version}});
   }
   Json queues = Json::array();
   for (const auto& q : report.queues) {
     auto lag = q.lag();
-    Json j{{"topic", q.topic}, {"broker", q.broker_name}, {"queueId", q.queue_id}, {"maxOffset", q.broker_max},
+    Json j{{"topic", q.topic},
+           {"broker", q.broker_name},
+           {"queueId", q.queue_id},
+           {"maxOffset", q.broker_max},
            {"lastConsumedTimestamp", q.last_timestamp_ms}};
     j["committedOffset"] = q.committed ? Json(*q.committed) : Json(nullptr);
     j["lag"] = lag ? Json(*lag) : Json(nullptr);
-    j["lastConsumedTime"] = q.last_timestamp_ms > 0 ? Json(isoTimestamp(q.last_timestamp_ms)) : Json(nullptr);
+    j["lastConsumedTime"] =
+        q.last_timestamp_ms > 0 ? Json(isoTimestamp(q.last_timestamp_ms)) : Json(nullptr);
     queues.push_back(std::move(j));
   }
   Json j{{"group", report.group},
@@ -565,13 +505,15 @@ Json toJson(const GroupReport& report) {
   j["topic"] = report.topic ? Json(*report.topic) : Json(nullptr);
   j["consumeType"] = report.consume_type.empty() ? Json(nullptr) : Json(report.consume_type);
   j["messageModel"] = report.message_model.empty() ? Json(nullptr) : Json(report.message_model);
-  j["consumeFromWhere"] = report.consume_from_where.empty() ? Json(nullptr) : Json(report.consume_from_where);
+  j["consumeFromWhere"] =
+      report.consume_from_where.empty() ? Json(nullptr) : Json(report.consume_from_where);
   return j;
 }
 
 Json toJson(const TopicsReport& report) {
   Json topics = Json::array();
-  for (const auto& e : report.topics) topics.push_back(Json{{"topic", e.name}, {"kind", e.kind}});
+  for (const auto& e : report.topics)
+    topics.push_back(Json{{"topic", e.name}, {"kind", e.kind}});
   return Json{{"nameServer", report.name_server}, {"topics", topics}, {"hidden", report.hidden}};
 }
 
@@ -584,6 +526,8 @@ struct InspectOptions {
   std::string access_key;
   std::string secret_key;
   bool tls = false;
+  std::string tls_ca;
+  std::string tls_server_name;
   bool json = false;
   int timeout_ms = 3000;
   // subcommand arguments
@@ -596,6 +540,18 @@ struct InspectOptions {
 
 enum class What { kClusters, kTopic, kGroup, kTopics };
 
+// --tls alone encrypts without verifying (like Java clients' default); --tls-ca or
+// --tls-server-name turn TLS on and verify the broker's certificate.
+rocketmq::TlsSpec tlsSpec(const InspectOptions& options) {
+  rocketmq::TlsSpec tls;
+  const bool verify = !options.tls_ca.empty() || !options.tls_server_name.empty();
+  tls.enabled = options.tls || verify;
+  tls.verify_peer = verify;
+  tls.ca_file = options.tls_ca;
+  tls.server_name = options.tls_server_name;
+  return tls;
+}
+
 // Output of the coroutine, filled on the io thread, read after it finished.
 struct Output {
   std::string text;
@@ -603,36 +559,47 @@ struct Output {
 
 template <class Report>
 void emit(const Report& report, bool json, Output* out) {
-  out->text = json ? toJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
-                    : renderText(report);
+  out->text =
+      json ? toJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
+           : renderText(report);
 }
 
-asio::awaitable<Result<void>> runInspect(rocketmq::Cluster& cluster, What what, InspectOptions options,
-                                         Output* out) {
+asio::awaitable<Result<void>> runInspect(rocketmq::Cluster& cluster, What what,
+                                         InspectOptions options, Output* out) {
   switch (what) {
     case What::kClusters: {
       auto report = co_await collectClusters(cluster);
-      if (!report) co_return makeError(std::move(report.error()));
+      if (!report) {
+        co_return makeError(std::move(report.error()));
+      }
       emit(*report, options.json, out);
       break;
     }
     case What::kTopic: {
       auto report = co_await collectTopic(cluster, options.topic);
-      if (!report) co_return makeError(std::move(report.error()));
+      if (!report) {
+        co_return makeError(std::move(report.error()));
+      }
       emit(*report, options.json, out);
       break;
     }
     case What::kGroup: {
       std::optional<std::string> topic;
-      if (!options.group_topic.empty()) topic = options.group_topic;
+      if (!options.group_topic.empty()) {
+        topic = options.group_topic;
+      }
       auto report = co_await collectGroup(cluster, options.group, topic);
-      if (!report) co_return makeError(std::move(report.error()));
+      if (!report) {
+        co_return makeError(std::move(report.error()));
+      }
       emit(*report, options.json, out);
       break;
     }
     case What::kTopics: {
       auto report = co_await collectTopics(cluster, options.all);
-      if (!report) co_return makeError(std::move(report.error()));
+      if (!report) {
+        co_return makeError(std::move(report.error()));
+      }
       emit(*report, options.json, out);
       break;
     }
@@ -649,31 +616,28 @@ int execute(const InspectOptions& options, What what) {
     std::fprintf(stderr, "ferry inspect: %s\n", name_servers.error().message.c_str());
     return kExitUsage;
   }
-  ConnectOptions connect;
-  connect.cluster_name = "inspected";
-  connect.name_servers = *name_servers;
-  connect.tls = options.tls;
-  connect.timeout = std::chrono::milliseconds(options.timeout_ms);
-  std::string access_key = options.access_key;
-  std::string secret_key = options.secret_key;
-  if (access_key.empty()) {
-    if (const char* env = std::getenv("FERRY_ACCESS_KEY")) access_key = env;
-  }
-  if (secret_key.empty()) {
-    if (const char* env = std::getenv("FERRY_SECRET_KEY")) secret_key = env;
-  }
-  if (access_key.empty() != secret_key.empty()) {
-    std::fprintf(stderr, "ferry inspect: give both an access key and a secret key, or neither\n");
+  const rocketmq::GetEnv getenv = [](const char* name) {
+    return std::getenv(name);
+  };
+  auto credentials = rocketmq::resolveCredentials(options.access_key, options.secret_key, getenv);
+  if (!credentials) {
+    std::fprintf(stderr, "ferry inspect: %s\n", credentials.error().message.c_str());
     return kExitUsage;
   }
-  if (!access_key.empty()) connect.credentials = rpc::Credentials{access_key, secret_key, {}};
+  rocketmq::ClusterSpec spec;
+  spec.name = "inspected";
+  spec.name_servers = *name_servers;
+  spec.credentials = *credentials;
+  spec.tls = tlsSpec(options);
+  spec.timeout = std::chrono::milliseconds(options.timeout_ms);
 
   Output output;
-  auto result = runWithCluster(connect, [what, options, &output](rocketmq::Cluster& cluster) {
+  auto result = runWithCluster(spec, [what, options, &output](rocketmq::Cluster& cluster) {
     return runInspect(cluster, what, options, &output);
   });
   if (!result) {
-    std::fprintf(stderr, "ferry inspect: %s\n", describeFailure(result.error(), connect.credentials.has_value()).c_str());
+    std::fprintf(stderr, "ferry inspect: %s\n",
+                 describeFailure(result.error(), spec.credentials.has_value()).c_str());
     return exitCodeFor(result.error());
   }
   std::fwrite(output.text.data(), 1, output.text.size(), stdout);
@@ -686,13 +650,26 @@ void registerInspect(CLI::App& app, int* exit_code) {
   auto options = std::make_shared<InspectOptions>();
   CLI::App* inspect = app.add_subcommand("inspect", "Read-only views of a RocketMQ cluster");
   inspect->require_subcommand(1);
-  inspect->add_option("-n,--namesrv", options->name_servers,
-                      "NameServer address(es), e.g. 127.0.0.1:9876;127.0.0.2:9876")
+  inspect
+      ->add_option("-n,--namesrv", options->name_servers,
+                   "NameServer address(es), e.g. 127.0.0.1:9876;127.0.0.2:9876")
       ->required()
       ->envname("FERRY_NAMESRV");
-  inspect->add_option("--access-key", options->access_key, "ACL access key (or env FERRY_ACCESS_KEY)");
-  inspect->add_option("--secret-key", options->secret_key, "ACL secret key (or env FERRY_SECRET_KEY)");
-  inspect->add_flag("--tls", options->tls, "Use TLS to NameServers and brokers");
+  inspect->add_option("--access-key", options->access_key,
+                      "ACL access key (or env FERRY_ACCESS_KEY)");
+  inspect->add_option("--secret-key", options->secret_key,
+                      "ACL secret key (or env FERRY_SECRET_KEY)");
+  inspect->add_flag("--tls", options->tls,
+                    "Use TLS to NameServers and brokers (certificates not verified)");
+  inspect
+      ->add_option("--tls-ca", options->tls_ca,
+                   "Use TLS and verify certificates against this PEM CA file (and the name, see "
+                   "--tls-server-name)")
+      ->check(CLI::ExistingFile);
+  inspect->add_option(
+      "--tls-server-name", options->tls_server_name,
+      "Use TLS, verify certificates (system CAs unless --tls-ca) and require this name "
+      "instead of the dialled IP; also sent as SNI");
   inspect->add_flag("--json", options->json, "Print one JSON document instead of tables");
   inspect->add_option("--timeout-ms", options->timeout_ms, "Timeout per request in milliseconds")
       ->check(CLI::Range(1, 600000))
@@ -702,16 +679,19 @@ void registerInspect(CLI::App& app, int* exit_code) {
   auto* clusters = inspect->add_subcommand("clusters", "Clusters, brokers, addresses and versions");
   clusters->callback([options, exit_code] { *exit_code = execute(*options, What::kClusters); });
 
-  auto* topic = inspect->add_subcommand("topic", "Route, permissions and per-queue offsets of a topic");
+  auto* topic =
+      inspect->add_subcommand("topic", "Route, permissions and per-queue offsets of a topic");
   topic->add_option("topic", options->topic, "Topic name")->required();
   topic->callback([options, exit_code] { *exit_code = execute(*options, What::kTopic); });
 
-  auto* group = inspect->add_subcommand("group", "Committed offsets, lag and online clients of a consumer group");
+  auto* group = inspect->add_subcommand(
+      "group", "Committed offsets, lag and online clients of a consumer group");
   group->add_option("group", options->group, "Consumer group name")->required();
   group->add_option("-t,--topic", options->group_topic, "Only this topic");
   group->callback([options, exit_code] { *exit_code = execute(*options, What::kGroup); });
 
-  auto* topics = inspect->add_subcommand("topics", "List topics (system, retry and DLQ topics only with --all)");
+  auto* topics = inspect->add_subcommand(
+      "topics", "List topics (system, retry and DLQ topics only with --all)");
   topics->add_flag("-a,--all", options->all, "Also list system, retry and DLQ topics");
   topics->callback([options, exit_code] { *exit_code = execute(*options, What::kTopics); });
 }

@@ -5,10 +5,11 @@
 //   ferry inspect --namesrv 127.0.0.1:9876 group G1 [--topic orders]
 //   ferry inspect --namesrv 127.0.0.1:9876 topics [--all]
 //
-// Structure: collect*() coroutines ask the cluster (through rocketmq::Cluster, so unit tests run
-// them against a scripted transport) and fill a report struct; render*() turn a report into an
-// aligned text table or one JSON document. Nothing here writes to a cluster: group existence is
-// checked with GET_ALL_SUBSCRIPTIONGROUP_CONFIG, never with the auto-creating 352.
+// Structure: collect*() coroutines ask the cluster (through rocketmq::Cluster and the rocketmq
+// layer's answers -- rocketmq::fetchGroupState, rocketmq::listTopics -- so unit tests run them
+// against a scripted transport) and fill a report struct; render*() turn a report into an aligned
+// text table or one JSON document. What a group or topic *is* is decided in the rocketmq layer;
+// this file parses argv and renders. Nothing here writes to a cluster.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,7 @@
 
 #include "ferry/base/error.h"
 #include "ferry/rocketmq/cluster.h"
+#include "ferry/rocketmq/group_state.h"
 
 namespace CLI {
 class App;
@@ -31,12 +33,12 @@ namespace ferry::cli {
 
 // Exit codes of `ferry inspect` (docs/inspect.md).
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitError = 1;         // anything else (bad answer, broker error, ...)
-inline constexpr int kExitUsage = 2;         // bad command line
-inline constexpr int kExitUnreachable = 3;   // no NameServer/broker could be reached
+inline constexpr int kExitError = 1;        // anything else (bad answer, broker error, ...)
+inline constexpr int kExitUsage = 2;        // bad command line
+inline constexpr int kExitUnreachable = 3;  // no NameServer/broker could be reached
 inline constexpr int kExitTopicNotFound = 4;
 inline constexpr int kExitGroupNotFound = 5;
-inline constexpr int kExitAuth = 6;          // credentials refused or permission denied
+inline constexpr int kExitAuth = 6;  // credentials refused or permission denied
 
 int exitCodeFor(const Error& error);
 
@@ -47,10 +49,10 @@ struct BrokerRow {
   std::string broker_name;
   std::int64_t broker_id = 0;
   std::string addr;
-  std::string version;  // from runtime info; empty when the broker did not answer
+  std::string version;                    // from runtime info; empty when the broker did not answer
   std::optional<std::int64_t> put_today;  // msgPutTotalTodayNow
   std::optional<std::int64_t> get_today;  // msgGetTotalTodayNow
-  std::string error;    // why runtime info is missing
+  std::string error;                      // why runtime info is missing
 };
 
 struct ClustersReport {
@@ -88,9 +90,10 @@ struct GroupQueueRow {
   std::int32_t queue_id = 0;
   std::optional<std::int64_t> committed;  // nullopt: no committed offset
   std::int64_t broker_max = 0;
-  std::int64_t last_timestamp_ms = 0;     // store time of the last consumed message
+  std::int64_t last_timestamp_ms = 0;  // store time of the last consumed message
   std::optional<std::int64_t> lag() const {
-    if (!committed) return std::nullopt;
+    if (!committed)
+      return std::nullopt;
     return broker_max > *committed ? broker_max - *committed : 0;
   }
 };
@@ -133,12 +136,16 @@ struct TopicsReport {
   std::size_t hidden = 0;          // non-normal topics left out without --all
 };
 
-// "system", "retry", ... for a topic name; cluster and broker names come from ClusterInfo.
+// "system", "retry", ... for a topic name (rocketmq::classifyTopic's kind, as text); cluster and
+// broker names come from ClusterInfo.
 std::string topicKind(const std::string& topic, const std::vector<std::string>& cluster_names,
                       const std::vector<std::string>& broker_names);
 
 // "RW", "R-", "-W", "--" (+ "P" for priority) from perm bits.
 std::string permText(std::int32_t perm);
+
+// The report of a group state fetched by rocketmq::fetchGroupState (`topic`: the --topic filter).
+GroupReport groupReport(const rocketmq::GroupState& state, std::optional<std::string> topic);
 
 // ---- collection ----------------------------------------------------------------------------
 
