@@ -92,8 +92,9 @@ struct GroupQueueRow {
   std::int64_t broker_max = 0;
   std::int64_t last_timestamp_ms = 0;  // store time of the last consumed message
   std::optional<std::int64_t> lag() const {
-    if (!committed)
+    if (!committed) {
       return std::nullopt;
+    }
     return broker_max > *committed ? broker_max - *committed : 0;
   }
 };
