@@ -224,7 +224,7 @@ TEST(ConfigExample, NamesTheMissingSecret) {
   auto config = loadConfig(FERRY_SOURCE_DIR "/config/ferry.example.yaml", options);
   ASSERT_FALSE(config);
   EXPECT_EQ(config.error().message, FERRY_SOURCE_DIR
-            "/config/ferry.example.yaml:43:17: clusters.west.secret_key: "
+            "/config/ferry.example.yaml:45:17: clusters.west.secret_key: "
             "environment variable 'WEST_SK' is not set");
 }
 
@@ -241,14 +241,14 @@ tasks:
 )";
 
 TEST(ConfigEnv, ReplacesReferencesInValues) {
-  auto config =
-      parse(kWithSecrets, {{"EAST_NS", "10.0.0.1:9876;10.0.0.2:9876"}, {"AK", "ak"}, {"SK", "$k"}});
+  auto config = parse(kWithSecrets,
+                      {{"EAST_NS", "10.0.0.1:9876;10.0.0.2:9876"}, {"AK", "ak"}, {"SK", "${AK}"}});
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->cluster("east").name_servers,
             (std::vector<std::string>{"10.0.0.1:9876", "10.0.0.2:9876"}));
   EXPECT_EQ(config->cluster("west").credentials->access_key, "ak");
-  // The value is not expanded again.
-  EXPECT_EQ(config->cluster("west").credentials->secret_key, "pre-$k-post");
+  // A replaced value is not expanded again.
+  EXPECT_EQ(config->cluster("west").credentials->secret_key, "pre-${AK}-post");
 }
 
 TEST(ConfigEnv, MissingVariableNamesItAndTheKey) {
@@ -339,6 +339,29 @@ TEST(ConfigErrors, EmptyFile) {
   EXPECT_EQ(problems(""), "ferry.yaml: the file is empty (expected the keys clusters and tasks)");
   EXPECT_EQ(problems("# only a comment\n"),
             "ferry.yaml: the file is empty (expected the keys clusters and tasks)");
+}
+
+TEST(ConfigErrors, AliasesWorkButMergeKeysDoNot) {
+  auto config = parse(R"(clusters:
+  east: &cluster {namesrv: "127.0.0.1:19876", timeout_ms: 5000}
+  west: {namesrv: "127.0.0.1:29876"}
+  east-copy: *cluster
+tasks:
+  - {name: t1, source: east, destination: west, topics: [orders]}
+)");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->cluster("east-copy").timeout, milliseconds(5000));
+  EXPECT_EQ(
+      problems(R"(clusters:
+  east: &cluster {namesrv: "127.0.0.1:19876"}
+  west:
+    <<: *cluster
+    namesrv: "127.0.0.1:29876"
+tasks:
+  - {name: t1, source: east, destination: west, topics: [orders]}
+)"),
+      "ferry.yaml:4:5: clusters.west[\"<<\"]: unknown key (expected one of: namesrv, access_key, "
+      "secret_key, security_token, tls, broker_address_map, timeout_ms)");
 }
 
 TEST(ConfigErrors, OneDocumentOnly) {
@@ -678,6 +701,21 @@ TEST(ConfigStart, FormatsInUtcWithMilliseconds) {
   EXPECT_EQ(formatStartPosition(StartPosition{StartPosition::Kind::kLatest, {}}), "latest");
   EXPECT_EQ(formatStartPosition(*parseStartPosition("2026-12-01T08:00:00.5+08:00")),
             "2026-12-01T00:00:00.500Z");
+}
+
+TEST(ConfigStart, UnquotedTimestampInTheFile) {
+  auto config = parse(R"(clusters:
+  east: {namesrv: "127.0.0.1:19876"}
+  west: {namesrv: "127.0.0.1:29876"}
+tasks:
+  - name: t1
+    source: east
+    destination: west
+    topics: [orders]
+    start: 2026-12-01T00:00:00Z
+)");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->tasks[0].start, parseStartPosition("2026-12-01T00:00:00Z"));
 }
 
 TEST(ConfigErrors, BadStartPosition) {

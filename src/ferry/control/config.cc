@@ -320,7 +320,7 @@ std::optional<std::string> tagExpressionProblem(std::string_view expression) {
     const std::string_view tag =
         trim(expression.substr(start, bar == std::string_view::npos ? bar : bar - start));
     if (tag.empty()) {
-      return std::string("empty tag in the expression (expected \"*\" or tags joined by \"||\")");
+      return std::string(R"(empty tag in the expression (expected "*" or tags joined by "||"))");
     }
     if (tag.find('*') != std::string_view::npos) {
       return std::string("'*' matches every tag and must stand alone");
@@ -405,7 +405,7 @@ std::optional<std::chrono::sys_time<std::chrono::milliseconds>> parseRfc3339(
   if (pos != text.size()) {
     return std::nullopt;
   }
-  const auto local = sys_days(date) + hours(*h) + minutes(*mi) + seconds(*s) + fraction;
+  const auto local = sys_days{date} + hours(*h) + minutes(*mi) + seconds(*s) + fraction;
   const auto utc = time_point_cast<milliseconds>(local - offset);
   if (utc.time_since_epoch().count() < 0) {
     return std::nullopt;
