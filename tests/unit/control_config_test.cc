@@ -366,7 +366,15 @@ tasks:
 
 TEST(ConfigErrors, OneDocumentOnly) {
   EXPECT_EQ(problems(std::string(kMinimal) + "---\nlog: {level: info}\n"),
-            "ferry.yaml:10:1: a second YAML document ('---'): the config is one document");
+            "ferry.yaml:9:1: a second YAML document ('---'): the config is one document");
+}
+
+// yaml-cpp 0.7's LoadAll() loops forever, allocating, on these (jbeder/yaml-cpp#1040).
+TEST(ConfigErrors, InputsThatHangYamlCppLoadAll) {
+  EXPECT_EQ(problems(","), "ferry.yaml:1:1: YAML syntax error: unexpected ','");
+  EXPECT_EQ(problems(", a"), "ferry.yaml:1:1: YAML syntax error: unexpected ','");
+  EXPECT_EQ(problems("\n\n  ,\nclusters: {}\n"),
+            "ferry.yaml:3:3: YAML syntax error: unexpected ','");
 }
 
 TEST(ConfigErrors, TopLevelMustBeAMapping) {

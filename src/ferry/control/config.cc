@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "ferry/rocketmq/cluster.h"
@@ -1149,6 +1151,51 @@ void checkTasks(Reader& r, const Config& config, const std::vector<TaskSite>& si
 
 // ---- The document ---------------------------------------------------------------------------
 
+// Where the documents of a YAML stream start (at most two are looked for). yaml-cpp 0.7's
+// LoadAll() never returns on some invalid input, such as a file that is only ",": the parser
+// reports an empty document without consuming anything, again and again, allocating each time
+// (jbeder/yaml-cpp#1040, fixed upstream after 0.8 by #1319). Walking the documents with a
+// handler that builds nothing, and stopping when a document starts where the previous one did,
+// turns that into an error.
+struct DocumentScan {
+  std::vector<YAML::Mark> starts;
+  std::optional<YAML::Mark> stuck;  // the parser made no progress here
+};
+
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
+  void OnAlias(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
+  void OnScalar(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                const std::string& /*value*/) override {}
+  void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
+                       YAML::anchor_t /*anchor*/, YAML::EmitterStyle::value /*style*/) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                  YAML::EmitterStyle::value /*style*/) override {}
+  void OnMapEnd() override {}
+};
+
+DocumentScan scanDocuments(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts handler;
+  DocumentScan scan;
+  while (handler.starts.size() < 2 && parser.HandleNextDocument(handler)) {
+    const std::size_t n = handler.starts.size();
+    if (n == 2 && handler.starts[1].pos == handler.starts[0].pos) {
+      scan.stuck = handler.starts[1];
+      break;
+    }
+  }
+  scan.starts = std::move(handler.starts);
+  return scan;
+}
+
 void readDocument(Reader& r, const YAML::Node& root, Config& config) {
   auto fields = r.mapping(root, posOf(root.Mark()), "",
                           "a mapping with the keys clusters, admin, log and tasks", kTopLevelKeys);
@@ -1260,14 +1307,22 @@ Result<Config> parseConfig(std::string_view text, std::string_view source_name,
   Reader reader(diag, options);
   Config config;
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-    if (documents.empty()) {
+    const std::string input(text);
+    const DocumentScan scan = scanDocuments(input);
+    if (scan.stuck) {
+      const auto pos = static_cast<std::size_t>(scan.stuck->pos);
+      const char c = pos < input.size() ? input[pos] : '\0';
+      diag.add(posOf(*scan.stuck), "",
+               std::isprint(static_cast<unsigned char>(c)) != 0
+                   ? fmt::format("YAML syntax error: unexpected '{}'", c)
+                   : std::string("YAML syntax error: unexpected character"));
+    } else if (scan.starts.empty()) {
       diag.add({}, "", "the file is empty (expected the keys clusters and tasks)");
-    } else if (documents.size() > 1) {
-      diag.add(posOf(documents[1].Mark()), "",
+    } else if (scan.starts.size() > 1) {
+      diag.add(posOf(scan.starts[1]), "",
                "a second YAML document ('---'): the config is one document");
     } else {
-      readDocument(reader, documents[0], config);
+      readDocument(reader, YAML::Load(input), config);
     }
   } catch (const YAML::Exception& e) {
     diag.add(posOf(e.mark), "", fmt::format("YAML syntax error: {}", e.msg));
