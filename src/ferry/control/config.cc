@@ -439,7 +439,6 @@ class Reader {
  public:
   Reader(Diagnostics& diag, const ParseOptions& options) : diag_(diag), options_(options) {}
 
-  Diagnostics& diag() { return diag_; }
   const ParseOptions& options() const { return options_; }
 
   void problem(Pos pos, std::string_view path, std::string_view text) {
@@ -532,7 +531,7 @@ class Reader {
     return std::nullopt;
   }
 
-  // A decimal integer in [min, max]; `unit` follows the numbers in the range message.
+  // A decimal integer in [min, max] (quoted or not, so that it can come from ${NAME}).
   std::optional<std::int64_t> integer(const Entry& entry, std::int64_t min, std::int64_t max) {
     auto value = scalar(entry, "an integer");
     if (!value) {
@@ -615,16 +614,12 @@ struct TopicSite {
   std::string path;
 };
 struct TaskSite {
-  Pos pos;
   Pos name;
   Pos source;
   Pos destination;
   Pos internal_group;
   std::string path;
   std::vector<TopicSite> topics;
-};
-struct ClusterSite {
-  Pos pos;
 };
 
 constexpr std::array<std::string_view, 4> kTopLevelKeys = {"clusters", "admin", "log", "tasks"};
@@ -949,7 +944,6 @@ void readBatching(Reader& r, const Entry& entry, BatchingConfig& batching) {
 }
 
 std::optional<TaskConfig> readTask(Reader& r, const Entry& item, TaskSite& site) {
-  site.pos = item.value_pos;
   site.path = item.path;
   auto fields = r.mapping(item.value, item.value_pos, item.path, "a mapping (one task)", kTaskKeys);
   if (!fields) {
