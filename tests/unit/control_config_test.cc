@@ -629,9 +629,10 @@ TEST(ConfigErrors, AdminTokenRequiredBeyondLoopback) {
             "ferry.yaml:9:17: admin.token: required when admin.listen (127.0.0.1.5:7780) is not a "
             "loopback address");
   EXPECT_EQ(problems(head + "7780\"}\n"),
-            "ferry.yaml:9:17: admin.listen: expected host:port, got '7780'");
+            "ferry.yaml:9:17: admin.listen: listen address '7780': expected host:port");
   EXPECT_EQ(problems(head + "127.0.0.1:65536\"}\n"),
-            "ferry.yaml:9:17: admin.listen: expected host:port, got '127.0.0.1:65536'");
+            "ferry.yaml:9:17: admin.listen: listen address '127.0.0.1:65536': port '65536' is not "
+            "a number from 0 to 65535");
   for (const char* loopback : {"127.0.0.1:7780", "127.1.2.3:0", "localhost:7780", "[::1]:7780"}) {
     auto config = parse(head + loopback + "\"}\n");
     ASSERT_TRUE(config) << loopback << ": " << config.error().message;

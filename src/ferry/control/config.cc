@@ -19,6 +19,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include "ferry/control/admin_server.h"
 #include "ferry/rocketmq/cluster.h"
 
 namespace ferry::control {
@@ -237,33 +238,6 @@ std::optional<HostPort> parseHostPort(std::string_view text) {
     return std::nullopt;
   }
   return out;
-}
-
-bool isLoopbackHost(std::string_view host) {
-  if (host == "localhost" || host == "[::1]") {
-    return true;
-  }
-  // IPv4 127.0.0.0/8: four decimal octets, the first 127.
-  int octets = 0;
-  std::size_t start = 0;
-  while (start <= host.size()) {
-    std::size_t dot = host.find('.', start);
-    if (dot == std::string_view::npos) {
-      dot = host.size();
-    }
-    const std::string_view part = host.substr(start, dot - start);
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (part.empty() || ec != std::errc() || end != part.data() + part.size() || value > 255) {
-      return false;
-    }
-    if (octets == 0 && value != 127) {
-      return false;
-    }
-    ++octets;
-    start = dot + 1;
-  }
-  return octets == 4;
 }
 
 // Why `path` cannot be read as a file, or nullopt when it can.
@@ -810,20 +784,21 @@ void readAdmin(Reader& r, const Entry& entry, AdminConfig& admin) {
     return;
   }
   Pos listen_pos = entry.value_pos;
-  std::optional<HostPort> listen = parseHostPort(admin.listen);
+  Result<ListenAddress> listen = parseListenAddress(admin.listen);
   if (const Entry* e = find(*fields, "listen")) {
     listen_pos = e->value_pos;
-    if (auto text = r.scalar(*e, "a string (host:port)")) {
-      listen = parseHostPort(text->text);
-      if (listen) {
-        admin.listen = text->text;
-      } else {
-        r.problem(e->value_pos, e->path,
-                  fmt::format("expected host:port, got {}", Reader::shown(*text)));
-      }
-    } else {
-      listen.reset();
+    auto text = r.scalar(*e, "a string (host:port)");
+    if (!text) {
+      return;
     }
+    listen = parseListenAddress(text->text);
+    if (!listen) {
+      r.problem(e->value_pos, e->path,
+                text->from_env ? "the value from the environment is not host:port"
+                               : listen.error().message);
+      return;
+    }
+    admin.listen = text->text;
   }
   if (const Entry* e = find(*fields, "token")) {
     admin.token = r.string(*e).value_or("");
