@@ -20,7 +20,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "ferry/control/admin_server.h"
-#include "ferry/rocketmq/cluster.h"
+#include "ferry/rocketmq/cluster_spec.h"
 
 namespace ferry::control {
 namespace {

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "ferry/base/error.h"
-#include "ferry/control/temporary_cluster_spec.h"
+#include "ferry/rocketmq/cluster_spec.h"
 
 namespace ferry::control {
 
