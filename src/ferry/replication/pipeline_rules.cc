@@ -1,0 +1,147 @@
+#include "ferry/replication/pipeline_rules.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ferry::replication {
+
+SendFailure classifySendFailure(const Error& error) {
+  switch (error.code) {
+    case Errc::kMessageIllegal:
+    case Errc::kNoPermission:
+      return SendFailure::kRejected;
+    case Errc::kStoredButNotFlushed:
+      return SendFailure::kStored;
+    default:
+      return SendFailure::kRetry;
+  }
+}
+
+std::string_view sendFailureName(SendFailure failure) {
+  switch (failure) {
+    case SendFailure::kRetry:
+      return "retry";
+    case SendFailure::kRejected:
+      return "rejected";
+    case SendFailure::kStored:
+      return "stored";
+  }
+  return "unknown";
+}
+
+bool routeMayBeStale(const Error& error) {
+  switch (error.code) {
+    case Errc::kConnectFailed:
+    case Errc::kConnectionClosed:
+    case Errc::kTimeout:
+    case Errc::kTopicNotExist:
+    case Errc::kServiceUnavailable:
+    case Errc::kNotFound:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::chrono::milliseconds retryDelay(int failures, std::chrono::milliseconds initial,
+                                     std::chrono::milliseconds max, double unit) {
+  if (failures <= 0) {
+    return std::chrono::milliseconds(0);
+  }
+  const std::int64_t cap = std::max<std::int64_t>(max.count(), 1);
+  std::int64_t ceiling = std::max<std::int64_t>(initial.count(), 1);
+  for (int i = 1; i < failures && ceiling < cap; ++i) {
+    ceiling *= 2;
+  }
+  ceiling = std::min(ceiling, cap);
+  const double u = std::clamp(unit, 0.0, 1.0);
+  const std::int64_t half = ceiling / 2;
+  return std::chrono::milliseconds(
+      ceiling - half + static_cast<std::int64_t>(std::llround(u * static_cast<double>(half))));
+}
+
+NextStep nextStep(std::size_t unsent, std::size_t unsent_bytes, bool source_has_more,
+                  std::size_t target_bytes, std::size_t max_pending_bytes) {
+  if (unsent == 0) {
+    return source_has_more ? NextStep::kPullMore : NextStep::kPullWait;
+  }
+  if (source_has_more && unsent_bytes < std::min(target_bytes, max_pending_bytes)) {
+    return NextStep::kPullMore;
+  }
+  return NextStep::kSend;
+}
+
+bool shouldCommitNow(bool has_pending_commit, bool stopping,
+                     std::chrono::steady_clock::duration since_last_commit,
+                     std::chrono::milliseconds interval) {
+  if (!has_pending_commit) {
+    return false;
+  }
+  return stopping || since_last_commit >= interval;
+}
+
+void LinkEstimator::observe(std::size_t bytes, std::chrono::microseconds latency) {
+  if (latency.count() <= 0) {
+    return;
+  }
+  // The round trip: the smallest latency seen, slowly forgotten (raised 1/16 towards each new
+  // sample) so a route change to a farther broker is learned.
+  if (samples_ == 0 || latency < rtt_) {
+    rtt_ = latency;
+  } else {
+    rtt_ += (latency - rtt_) / 16;
+  }
+  ++samples_;
+  const auto transfer = latency - rtt_;
+  // Only sends whose transfer time is measurable against the round trip tell the bandwidth.
+  if (transfer.count() * 4 >= rtt_.count() && transfer.count() > 0) {
+    const double observed =
+        static_cast<double>(bytes) * 1e6 / static_cast<double>(transfer.count());
+    bandwidth_ = bandwidth_ == 0 ? observed : std::max(observed, bandwidth_ * 0.9);
+  }
+}
+
+void RateWindow::sample(std::chrono::steady_clock::time_point now, std::uint64_t cumulative) {
+  if (samples_.size() >= 2 && now - samples_[samples_.size() - 2].first < std::chrono::seconds(1)) {
+    samples_.back() = {now, cumulative};
+  } else {
+    samples_.emplace_back(now, cumulative);
+  }
+  // Keep one sample at or before the window's start, so the average spans the whole window.
+  while (samples_.size() > 2 && now - samples_[1].first >= window_) {
+    samples_.pop_front();
+  }
+}
+
+double RateWindow::perSecond(std::chrono::steady_clock::time_point now,
+                             std::uint64_t cumulative) const {
+  for (const auto& [time, count] : samples_) {
+    if (now - time <= window_ || &samples_.back().first == &time) {
+      const double seconds = std::chrono::duration<double>(now - time).count();
+      if (seconds <= 0 || cumulative < count) {
+        return 0;
+      }
+      return static_cast<double>(cumulative - count) / seconds;
+    }
+  }
+  return 0;
+}
+
+std::int64_t lagMessages(std::int64_t source_max_offset, std::int64_t checkpoint) {
+  return std::max<std::int64_t>(0, source_max_offset - checkpoint);
+}
+
+std::optional<double> lagSeconds(std::int64_t lag_messages,
+                                 std::optional<std::int64_t> oldest_unreplicated_store_ms,
+                                 std::int64_t now_ms) {
+  if (lag_messages <= 0) {
+    return 0.0;
+  }
+  if (!oldest_unreplicated_store_ms) {
+    return std::nullopt;
+  }
+  return static_cast<double>(std::max<std::int64_t>(0, now_ms - *oldest_unreplicated_store_ms))
+         / 1000.0;
+}
+
+}  // namespace ferry::replication

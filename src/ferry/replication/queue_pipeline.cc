@@ -1,0 +1,704 @@
+#include "ferry/replication/queue_pipeline.h"
+
+#include <algorithm>
+#include <exception>
+#include <random>
+#include <utility>
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "ferry/base/log.h"
+#include "ferry/codec/message.h"
+
+namespace ferry::replication {
+namespace {
+
+const std::shared_ptr<spdlog::logger>& logger() {
+  static const std::shared_ptr<spdlog::logger> instance = ferry::log::get("replication");
+  return instance;
+}
+
+double jitterUnit() {
+  static std::minstd_rand engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+control::LastError lastErrorOf(const Error& error) {
+  control::LastError out;
+  out.code = std::string(errcName(error.code));
+  out.message = error.toString();
+  out.time_ms = wallClockMs();
+  return out;
+}
+
+// Runs a pull and stores its result: co_spawn needs a void coroutine here (Result<T> is not
+// default constructible for every T).
+asio::awaitable<void> pullInto(rocketmq::BrokerApi& api, std::string addr,
+                               rocketmq::PullRequest request,
+                               std::optional<Result<rocketmq::PullResult>>& out) {
+  out.emplace(co_await api.pull(std::move(addr), std::move(request)));
+}
+
+double seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+}  // namespace
+
+std::int64_t wallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+QueuePipeline::QueuePipeline(PipelineConfig config, rocketmq::Cluster& source,
+                             rocketmq::Cluster& destination, asio::any_io_executor executor,
+                             std::optional<control::QueueMetrics> metrics)
+    : config_(std::move(config)),
+      source_(source),
+      destination_(destination),
+      executor_(std::move(executor)),
+      metrics_(std::move(metrics)),
+      wake_(executor_) {}
+
+void QueuePipeline::requestStop() {
+  if (stopping_) {
+    return;
+  }
+  stopping_ = true;
+  wake_.cancel();
+  if (pulling_) {
+    pull_cancel_.emit(asio::cancellation_type::terminal);
+  }
+}
+
+std::optional<model::SourceOffset> QueuePipeline::checkpoint() const {
+  if (!checkpoint_) {
+    return std::nullopt;
+  }
+  return checkpoint_->checkpoint();
+}
+
+std::span<const OutgoingMessage> QueuePipeline::unsentMessages() const {
+  return std::span<const OutgoingMessage>(pending_).subspan(head_);
+}
+
+std::size_t QueuePipeline::unsentBytes() const {
+  std::size_t bytes = 0;
+  for (const auto& m : unsentMessages()) {
+    bytes += m.batchRecordSize();
+  }
+  return bytes;
+}
+
+void QueuePipeline::dropFront(std::size_t count) {
+  head_ += count;
+  for (std::size_t i = 0; i < count && !pending_store_ms_.empty(); ++i) {
+    pending_store_ms_.pop_front();
+  }
+  if (head_ == pending_.size()) {
+    pending_.clear();
+    head_ = 0;
+  } else if (head_ > pending_.size() / 2) {
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+}
+
+std::size_t QueuePipeline::targetBytes() const {
+  const auto& o = config_.options;
+  return targetBatchBytes(link_.bandwidthBytesPerSecond(), link_.roundTrip(), o.target_floor,
+                          o.limits.max_batch_bytes);
+}
+
+void QueuePipeline::noteError(const Error& error) {
+  last_error_ = lastErrorOf(error);
+  if (metrics_) {
+    metrics_->recordError(errcName(error.code));
+  }
+}
+
+asio::awaitable<void> QueuePipeline::pause(std::chrono::milliseconds delay) {
+  if (stopping_) {
+    co_return;
+  }
+  wake_.expires_after(delay);
+  asio::error_code ec;
+  co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> QueuePipeline::backOff(const Error& error, std::string_view what) {
+  ++failures_;
+  noteError(error);
+  if (metrics_) {
+    metrics_->retries->inc();
+  }
+  if (state_ != control::QueueState::kBlocked) {
+    state_ = control::QueueState::kRetrying;
+  }
+  const auto& o = config_.options;
+  const auto delay = retryDelay(failures_, o.retry_initial, o.retry_max, jitterUnit());
+  logger()->warn("{}_failed task={} queue={} attempt={} retry_in_ms={} error=\"{}\"", what,
+                 config_.task, config_.source, failures_, delay.count(), error.toString());
+  if (routeMayBeStale(error)) {
+    source_.invalidateRoute(config_.source.topic());
+    destination_.invalidateRoute(config_.destination.topic());
+  }
+  co_await commitIfDue(false);
+  co_await pause(delay);
+}
+
+// ---- start ----------------------------------------------------------------------------------
+
+asio::awaitable<Result<model::SourceOffset>> QueuePipeline::resolveStart() {
+  const MessageQueue& mq = config_.source.queue();
+  auto addr = co_await source_.masterAddr(mq.topic, mq.broker_name);
+  if (!addr) {
+    co_return makeError(std::move(addr.error()));
+  }
+  auto committed = co_await source_.broker().queryConsumerOffset(*addr, config_.group, mq);
+  if (!committed) {
+    co_return makeError(std::move(committed.error()));
+  }
+  if (*committed) {
+    logger()->info("resume task={} queue={} group={} checkpoint={}", config_.task, config_.source,
+                   config_.group, (*committed)->value());
+    co_return model::SourceOffset(**committed);
+  }
+  Result<QueueOffset> start = makeError(Errc::kInternal, "start position not resolved");
+  std::string_view kind = "earliest";
+  switch (config_.start.kind) {
+    case StartSpec::Kind::kEarliest:
+      start = co_await source_.broker().minOffset(*addr, mq);
+      break;
+    case StartSpec::Kind::kLatest:
+      kind = "latest";
+      start = co_await source_.broker().maxOffset(*addr, mq);
+      break;
+    case StartSpec::Kind::kTimestamp:
+      kind = "timestamp";
+      start = co_await source_.broker().searchOffset(*addr, mq, config_.start.timestamp_ms);
+      break;
+  }
+  if (!start) {
+    co_return makeError(std::move(start.error()));
+  }
+  // Persist at once: a restart before the first commit must not start again from "latest" (or a
+  // later timestamp answer) and skip what arrived in between.
+  auto persisted = co_await source_.broker().updateConsumerOffset(*addr, config_.group, mq, *start);
+  if (!persisted) {
+    co_return makeError(std::move(persisted.error()));
+  }
+  logger()->info("start_position task={} queue={} group={} start={} offset={} (persisted)",
+                 config_.task, config_.source, config_.group, kind, start->value());
+  co_return model::SourceOffset(*start);
+}
+
+// ---- main loop ------------------------------------------------------------------------------
+
+asio::awaitable<void> QueuePipeline::run() {
+  state_ = control::QueueState::kStarting;
+  while (!stopping_ && !checkpoint_) {
+    auto start = co_await resolveStart();
+    if (start) {
+      checkpoint_.emplace(*start);
+      checkpoint_->markCommitted(*start);
+      last_commit_time_ = std::chrono::steady_clock::now();
+      failures_ = 0;
+      break;
+    }
+    co_await backOff(start.error(), "start");
+  }
+  if (checkpoint_) {
+    state_ = control::QueueState::kRunning;
+    logger()->info("pipeline_started task={} queue={} destination={} checkpoint={} tags=\"{}\"",
+                   config_.task, config_.source, config_.destination,
+                   checkpoint_->checkpoint().value(), config_.filter.toString());
+  }
+  while (!stopping_) {
+    const NextStep step = nextStep(checkpoint_->unsent(), unsentBytes(), source_has_more_,
+                                   targetBytes(), config_.options.max_pending_bytes);
+    StepResult result = StepResult::kContinue;
+    if (step == NextStep::kSend) {
+      result = co_await sendFront();
+    } else {
+      result = co_await pullOnce(step == NextStep::kPullWait);
+    }
+    if (result == StepResult::kStop) {
+      break;
+    }
+  }
+  state_ = control::QueueState::kDraining;
+  if (checkpoint_) {
+    co_await commitIfDue(true);
+  }
+  state_ = control::QueueState::kStopped;
+  logger()->info("pipeline_stopped task={} queue={} checkpoint={} committed={} replicated={}",
+                 config_.task, config_.source, checkpoint_ ? checkpoint_->checkpoint().value() : -1,
+                 checkpoint_ ? checkpoint_->lastCommitted().value() : -1, replicated_);
+}
+
+// ---- pull -----------------------------------------------------------------------------------
+
+asio::awaitable<Result<rocketmq::PullResult>> QueuePipeline::cancellablePull(
+    std::string addr, rocketmq::PullRequest request) {
+  std::optional<Result<rocketmq::PullResult>> out;
+  pulling_ = true;
+  auto completion = asio::bind_cancellation_slot(pull_cancel_.slot(), asio::use_awaitable);
+  try {
+    co_await asio::co_spawn(executor_,
+                            pullInto(source_.broker(), std::move(addr), std::move(request), out),
+                            completion);
+  } catch (const std::exception& e) {
+    if (!out) {
+      out.emplace(makeError(Errc::kCancelled,
+                            fmt::format("pull of {}: {}", config_.source.toString(), e.what())));
+    }
+  }
+  pulling_ = false;
+  pull_cancel_.slot().clear();
+  if (!out) {
+    co_return makeError(Errc::kCancelled,
+                        fmt::format("pull of {} cancelled", config_.source.toString()));
+  }
+  co_return std::move(*out);
+}
+
+asio::awaitable<QueuePipeline::StepResult> QueuePipeline::pullOnce(bool wait) {
+  const MessageQueue& mq = config_.source.queue();
+  auto addr = co_await source_.masterAddr(mq.topic, mq.broker_name);
+  if (stopping_) {
+    co_return StepResult::kStop;
+  }
+  if (!addr) {
+    co_await backOff(addr.error(), "pull");
+    co_return StepResult::kContinue;
+  }
+  rocketmq::PullRequest request;
+  request.group = config_.group;
+  request.queue = mq;
+  request.offset = checkpoint_->nextPull().queueOffset();
+  request.max_msg_nums = config_.options.pull_batch;
+  request.suspend = wait ? config_.options.pull_suspend : std::chrono::milliseconds(0);
+  request.subscription = config_.tag_expression;
+  const std::optional<model::SourceOffset> commit = checkpoint_->pendingCommit();
+  if (commit) {
+    request.commit_offset = commit->queueOffset();
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto pulled = co_await cancellablePull(*addr, std::move(request));
+  const auto latency = std::chrono::steady_clock::now() - started;
+  if (!pulled) {
+    if (stopping_) {
+      co_return StepResult::kStop;
+    }
+    co_await backOff(pulled.error(), "pull");
+    co_return StepResult::kContinue;
+  }
+  if (commit) {
+    checkpoint_->markCommitted(*commit);
+    last_commit_time_ = std::chrono::steady_clock::now();
+  }
+  if (metrics_ && (!wait || pulled->status == rocketmq::PullStatus::kFound)) {
+    metrics_->pull_latency->observe(seconds(latency));
+  }
+  if (auto accepted = acceptPull(*pulled); !accepted) {
+    // A pull answer the checkpoint rule refuses (offsets out of order): never guess, pull again.
+    co_await backOff(accepted.error(), "pull");
+    co_return StepResult::kContinue;
+  }
+  failures_ = 0;
+  if (state_ == control::QueueState::kRetrying) {
+    state_ = control::QueueState::kRunning;
+  }
+  last_activity_ms_ = wallClockMs();
+  co_return StepResult::kContinue;
+}
+
+Result<void> QueuePipeline::acceptPull(const rocketmq::PullResult& pull) {
+  source_max_offset_ = pull.max_offset.value();
+  const model::SourceOffset next(pull.next_begin_offset);
+  const model::SourceOffset from = checkpoint_->nextPull();
+  switch (pull.status) {
+    case rocketmq::PullStatus::kOffsetIllegal: {
+      logger()->warn("offset_moved task={} queue={} from={} to={} min={} max={}{}", config_.task,
+                     config_.source, from.value(), next.value(), pull.min_offset.value(),
+                     pull.max_offset.value(),
+                     next > from ? " (messages below the new offset expired unreplicated)" : "");
+      auto moved = checkpoint_->moveTo(next);
+      if (!moved) {
+        return moved;
+      }
+      pending_.clear();
+      pending_store_ms_.clear();
+      head_ = 0;
+      source_has_more_ = true;
+      // Written at once (like Java's OFFSET_ILLEGAL handling), by the next pull or commit.
+      last_commit_time_ = std::chrono::steady_clock::time_point{};
+      return {};
+    }
+    case rocketmq::PullStatus::kNoNewMsg:
+    case rocketmq::PullStatus::kNoMatchedMsg: {
+      source_has_more_ = pull.status == rocketmq::PullStatus::kNoMatchedMsg
+                         && next < model::SourceOffset(pull.max_offset);
+      if (next > from) {
+        return checkpoint_->recordPull({}, next);
+      }
+      return {};
+    }
+    case rocketmq::PullStatus::kFound:
+      break;
+  }
+  std::vector<model::SourceOffset> to_send;
+  std::vector<OutgoingMessage> fresh;
+  std::vector<std::int64_t> fresh_store_ms;
+  std::uint64_t skipped = 0;
+  TransformContext ctx;
+  ctx.source_cluster = config_.source_cluster;
+  ctx.source_queue = &config_.source;
+  ctx.destination_topic = config_.destination.topic();
+
+  auto consider = [&](const codec::MessageView& view) {
+    const model::SourceOffset offset(QueueOffset{view.queue_offset});
+    if (offset < from || offset >= next) {
+      return;  // before the requested offset (inside an inner batch) or beyond the answer
+    }
+    if (!to_send.empty() && offset <= to_send.back()) {
+      return;  // a repeated record; the first one counts
+    }
+    if (classify(view, config_.filter, config_.destination_cluster) != Disposition::kSend) {
+      ++skipped;
+      return;
+    }
+    auto out = transformMessage(view, ctx);
+    if (!out) {
+      // Can never be sent as it is (e.g. properties too long with the stamp): reported, settled.
+      ++rejected_;
+      noteError(out.error());
+      logger()->error(
+          "message_rejected task={} queue={} offset={} msgId={} reason=\"{}\" "
+          "(given up; it is not replicated)",
+          config_.task, config_.source, offset.value(), view.msgId(), out.error().toString());
+      return;
+    }
+    to_send.push_back(offset);
+    fresh_store_ms.push_back(view.store_timestamp);
+    fresh.push_back(std::move(*out));
+  };
+
+  codec::StoredMessageReader reader(pull.body);
+  codec::MessageView view;
+  std::string scratch;
+  while (true) {
+    auto more = reader.next(view);
+    if (!more) {
+      return makeError(std::move(more.error())
+                           .withContext(fmt::format("decoding pull of {} from offset {}",
+                                                    config_.source.toString(), from.value())));
+    }
+    if (!*more) {
+      break;
+    }
+    if (!view.isInnerBatch()) {
+      consider(view);
+      continue;
+    }
+    auto body = view.plainBody(scratch);
+    if (!body) {
+      return makeError(std::move(body.error()));
+    }
+    auto inner = codec::unwrapInnerBatch(view, *body);
+    if (!inner) {
+      return makeError(std::move(inner.error()));
+    }
+    for (const auto& member : *inner) {
+      consider(member);
+    }
+  }
+  if (auto recorded = checkpoint_->recordPull(to_send, next); !recorded) {
+    return recorded;
+  }
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    pending_.push_back(std::move(fresh[i]));
+    pending_store_ms_.push_back(fresh_store_ms[i]);
+  }
+  if (metrics_ && skipped > 0) {
+    metrics_->filtered->inc(skipped);
+  }
+  source_has_more_ = next < model::SourceOffset(pull.max_offset);
+  return {};
+}
+
+// ---- send -----------------------------------------------------------------------------------
+
+void QueuePipeline::settleSent(std::size_t count, std::size_t body_bytes) {
+  dropFront(count);
+  replicated_ += count;
+  rate_.sample(std::chrono::steady_clock::now(), replicated_);
+  last_activity_ms_ = wallClockMs();
+  if (metrics_) {
+    metrics_->messages->inc(count);
+    metrics_->bytes->inc(body_bytes);
+  }
+}
+
+void QueuePipeline::reportRejected(const OutgoingMessage& message, const Error& error) {
+  ++rejected_;
+  noteError(error);
+  logger()->error(
+      "message_rejected task={} queue={} offset={} destination={} msgId={} "
+      "reason=\"{}\" (given up; it is not replicated)",
+      config_.task, config_.source, message.source_offset.value(), config_.destination,
+      message.message.properties.get(codec::property::kUniqKey).value_or(""), error.toString());
+}
+
+asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
+  BatchLimits limits = config_.options.limits;
+  const auto unsent = unsentMessages();
+  if (singles_through_ && unsent.front().source_offset <= *singles_through_) {
+    limits.max_messages = 1;
+  } else {
+    singles_through_.reset();
+  }
+  const BatchPlan plan = planBatch(unsent, limits, targetBytes());
+  if (plan.kind == BatchPlan::Kind::kEmpty) {
+    co_return StepResult::kContinue;
+  }
+  if (plan.kind == BatchPlan::Kind::kTooLarge) {
+    Error error;
+    error.code = Errc::kMessageIllegal;
+    error.message = fmt::format("replicating {} offset {}: {}", config_.source.toString(),
+                                plan.first_offset.value(), plan.reason);
+    reportRejected(unsent.front(), error);
+    auto begun = checkpoint_->beginBatch(1);
+    auto settled = begun ? checkpoint_->abandonBatch() : begun;
+    if (!settled) {
+      co_await backOff(settled.error(), "send");
+      co_return StepResult::kContinue;
+    }
+    dropFront(1);
+    co_return StepResult::kContinue;
+  }
+
+  const model::DestinationQueue& dq = config_.destination;
+  auto addr = co_await destination_.masterAddr(dq.topic(), dq.brokerName());
+  if (!addr) {
+    if (stopping_) {
+      co_return StepResult::kStop;
+    }
+    co_await backOff(addr.error(), "send");
+    co_return StepResult::kContinue;
+  }
+  codec::SendMessageRequestHeaderV2 header;
+  header.producer_group = config_.options.producer_group;
+  header.topic = dq.topic();
+  header.queue_id = dq.queueId();
+  header.sys_flag = plan.sys_flag;
+  header.reconsume_times = 0;
+  header.unit_mode = false;
+  header.broker_name = dq.brokerName();
+  std::string body;
+  std::size_t body_bytes = 0;
+  bool encoded_ok = true;
+  Error encode_error;
+  if (plan.kind == BatchPlan::Kind::kSingle) {
+    const OutgoingMessage& m = unsent.front();
+    header.born_timestamp = m.born_timestamp;
+    header.flag = m.message.flag;
+    auto props = codec::encodeProperties(m.message.properties);
+    if (props) {
+      header.properties = std::move(*props);
+    } else {
+      encoded_ok = false;
+      encode_error = props.error();
+    }
+    body = m.message.body;
+    body_bytes = body.size();
+  } else {
+    header.born_timestamp = unsent.front().born_timestamp;
+    // Batch-level properties as Java's MessageBatch has them: WAIT only. Never a batch UNIQ_KEY:
+    // 5.0-5.3.3 brokers append batch properties to every member and would replace each id.
+    codec::Properties batch_properties{{codec::property::kWaitStoreMsgOk, "true"}};
+    auto props = codec::encodeProperties(batch_properties);
+    if (props) {
+      header.properties = std::move(*props);
+    }
+    body.reserve(plan.bytes);
+    for (std::size_t i = 0; i < plan.count && encoded_ok; ++i) {
+      const OutgoingMessage& m = unsent[i];
+      auto member_props = codec::encodeProperties(m.message.properties);
+      if (!member_props) {
+        encoded_ok = false;
+        encode_error = member_props.error();
+        break;
+      }
+      if (auto ok = codec::appendBatchRecord(m.message.flag, m.message.body, *member_props, body);
+          !ok) {
+        encoded_ok = false;
+        encode_error = ok.error();
+      }
+      body_bytes += m.message.body.size();
+    }
+  }
+  if (auto begun = checkpoint_->beginBatch(plan.count); !begun) {
+    co_await backOff(begun.error(), "send");
+    co_return StepResult::kContinue;
+  }
+  if (!encoded_ok) {
+    // transformMessage() produced these properties; failing to encode them again is a bug,
+    // reported like a rejection so it is never silent.
+    for (std::size_t i = 0; i < plan.count; ++i) {
+      reportRejected(unsent[i], encode_error);
+    }
+    (void)checkpoint_->abandonBatch();
+    dropFront(plan.count);
+    co_return StepResult::kContinue;
+  }
+
+  const auto started = std::chrono::steady_clock::now();
+  Result<rocketmq::SendResult> sent = makeError(Errc::kInternal, "not sent");
+  if (plan.kind == BatchPlan::Kind::kSingle) {
+    sent = co_await destination_.broker().send(*addr, std::move(header), std::move(body));
+  } else {
+    sent = co_await destination_.broker().sendBatch(*addr, std::move(header), std::move(body));
+  }
+  const auto latency = std::chrono::steady_clock::now() - started;
+  if (metrics_) {
+    metrics_->send_latency->observe(seconds(latency));
+  }
+  const SendFailure failure = sent ? SendFailure::kStored : classifySendFailure(sent.error());
+  if (sent || failure == SendFailure::kStored) {
+    if (!sent) {
+      logger()->warn(
+          "send_stored_not_flushed task={} queue={} offset={} count={} error=\"{}\" "
+          "(stored on the master: settled)",
+          config_.task, config_.source, plan.first_offset.value(), plan.count,
+          sent.error().toString());
+    }
+    (void)checkpoint_->ackBatch();
+    link_.observe(plan.bytes, std::chrono::duration_cast<std::chrono::microseconds>(latency));
+    settleSent(plan.count, body_bytes);
+    failures_ = 0;
+    if (state_ != control::QueueState::kRunning) {
+      state_ = control::QueueState::kRunning;
+    }
+    co_return StepResult::kContinue;
+  }
+  if (failure == SendFailure::kRejected) {
+    if (plan.count > 1) {
+      // Which member is refused? Resend the batch's messages one by one.
+      (void)checkpoint_->retryBatch();
+      singles_through_ = unsent[plan.count - 1].source_offset;
+      logger()->warn(
+          "batch_rejected task={} queue={} offsets={}..{} error=\"{}\" "
+          "(resending them singly)",
+          config_.task, config_.source, plan.first_offset.value(), singles_through_->value(),
+          sent.error().toString());
+      co_return StepResult::kContinue;
+    }
+    if (config_.options.abandon_rejected) {
+      reportRejected(unsent.front(), sent.error());
+      (void)checkpoint_->abandonBatch();
+      dropFront(1);
+      co_return StepResult::kContinue;
+    }
+    (void)checkpoint_->retryBatch();
+    state_ = control::QueueState::kBlocked;
+    const Error blocked =
+        Error(sent.error())
+            .withContext(fmt::format(
+                "queue blocked at source offset {} (msgId {}); retried every {} s",
+                plan.first_offset.value(),
+                unsent.front().message.properties.get(codec::property::kUniqKey).value_or(""),
+                config_.options.blocked_retry.count() / 1000));
+    noteError(blocked);
+    logger()->error("queue_blocked task={} queue={} offset={} destination={} error=\"{}\"",
+                    config_.task, config_.source, plan.first_offset.value(), config_.destination,
+                    blocked.toString());
+    co_await commitIfDue(false);
+    co_await pause(config_.options.blocked_retry);
+    co_return StepResult::kContinue;
+  }
+  (void)checkpoint_->retryBatch();
+  co_await backOff(sent.error(), "send");
+  co_return StepResult::kContinue;
+}
+
+// ---- commit ---------------------------------------------------------------------------------
+
+asio::awaitable<Result<void>> QueuePipeline::commit(model::SourceOffset offset) {
+  const MessageQueue& mq = config_.source.queue();
+  auto addr = co_await source_.masterAddr(mq.topic, mq.broker_name);
+  if (!addr) {
+    co_return makeError(std::move(addr.error()));
+  }
+  auto done = co_await source_.broker().updateConsumerOffset(*addr, config_.group, mq,
+                                                             offset.queueOffset());
+  if (!done) {
+    co_return makeError(std::move(done.error()));
+  }
+  checkpoint_->markCommitted(offset);
+  last_commit_time_ = std::chrono::steady_clock::now();
+  co_return Result<void>{};
+}
+
+asio::awaitable<void> QueuePipeline::commitIfDue(bool stopping) {
+  if (!checkpoint_) {
+    co_return;
+  }
+  const auto pending = checkpoint_->pendingCommit();
+  if (!shouldCommitNow(pending.has_value(), stopping,
+                       std::chrono::steady_clock::now() - last_commit_time_,
+                       config_.options.commit_interval)) {
+    co_return;
+  }
+  auto done = co_await commit(*pending);
+  if (!done) {
+    noteError(done.error());
+    logger()->warn("commit_failed task={} queue={} offset={} error=\"{}\"", config_.task,
+                   config_.source, pending->value(), done.error().toString());
+  } else if (stopping) {
+    logger()->info("checkpoint_committed task={} queue={} offset={}", config_.task, config_.source,
+                   pending->value());
+  }
+}
+
+// ---- status ---------------------------------------------------------------------------------
+
+control::QueueStatus QueuePipeline::status(std::int64_t now_ms) const {
+  control::QueueStatus out;
+  out.source = config_.source.queue();
+  out.destination = config_.destination.queue();
+  out.state = state_;
+  out.last_error = last_error_;
+  out.last_activity_ms = last_activity_ms_;
+  out.source_max_offset = source_max_offset_;
+  out.rate_messages_per_second = rate_.perSecond(std::chrono::steady_clock::now(), replicated_);
+  if (checkpoint_) {
+    const std::int64_t cp = checkpoint_->checkpoint().value();
+    out.checkpoint = cp;
+    if (source_max_offset_) {
+      const std::int64_t lag = lagMessages(*source_max_offset_, cp);
+      out.lag_messages = lag;
+      std::optional<std::int64_t> oldest;
+      if (!pending_store_ms_.empty()) {
+        oldest = pending_store_ms_.front();
+      }
+      out.lag_seconds = lagSeconds(lag, oldest, now_ms);
+      if (metrics_) {
+        metrics_->lag_messages->set(static_cast<double>(lag));
+        if (out.lag_seconds) {
+          metrics_->lag_seconds->set(*out.lag_seconds);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace ferry::replication
