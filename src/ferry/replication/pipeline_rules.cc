@@ -92,12 +92,12 @@ void LinkEstimator::observe(std::size_t bytes, std::chrono::microseconds latency
     rtt_ += (latency - rtt_) / 16;
   }
   ++samples_;
-  const auto transfer = latency - rtt_;
-  // Only sends whose transfer time is measurable against the round trip tell the bandwidth.
-  if (transfer.count() * 4 >= rtt_.count() && transfer.count() > 0) {
-    const double observed =
-        static_cast<double>(bytes) * 1e6 / static_cast<double>(transfer.count());
-    bandwidth_ = bandwidth_ == 0 ? observed : std::max(observed, bandwidth_ * 0.9);
+  // The transfer time of this send; while it is small against the round trip, it is taken as a
+  // quarter round trip, so the estimate (and with it bandwidth x rtt) grows at most 4x per send
+  // until the transfer time is measurable -- when the batch carries about bandwidth x rtt.
+  const auto transfer = std::max(latency - rtt_, rtt_ / 4);
+  if (transfer.count() > 0) {
+    bandwidth_ = static_cast<double>(bytes) * 1e6 / static_cast<double>(transfer.count());
   }
 }
 

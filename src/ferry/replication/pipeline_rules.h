@@ -54,8 +54,10 @@ bool shouldCommitNow(bool has_pending_commit, bool stopping,
                      std::chrono::milliseconds interval);
 
 // Estimates the destination link from send acknowledgements, for targetBatchBytes(): the round
-// trip is the smallest recent latency (a send with few bytes), the bandwidth the best recent
-// bytes / (latency - round trip) of larger sends. Zero while not measured.
+// trip is the smallest recent latency (slowly forgotten), the bandwidth the last send's bytes /
+// its transfer time (latency - round trip, at least a quarter round trip). Batches thus grow up
+// to 4x per send while the round trip dominates, and settle near bandwidth x rtt. Zero while
+// not measured.
 class LinkEstimator {
  public:
   void observe(std::size_t bytes, std::chrono::microseconds latency);

@@ -612,10 +612,10 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
     const Error blocked =
         Error(sent.error())
             .withContext(fmt::format(
-                "queue blocked at source offset {} (msgId {}); retried every {} s",
+                "queue blocked at source offset {} (msgId {}); retried every {} ms",
                 plan.first_offset.value(),
                 unsent.front().message.properties.get(codec::property::kUniqKey).value_or(""),
-                config_.options.blocked_retry.count() / 1000));
+                config_.options.blocked_retry.count()));
     noteError(blocked);
     logger()->error("queue_blocked task={} queue={} offset={} destination={} error=\"{}\"",
                     config_.task, config_.source, plan.first_offset.value(), config_.destination,
