@@ -583,6 +583,12 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
     (void)checkpoint_->ackBatch();
     link_.observe(plan.bytes, std::chrono::duration_cast<std::chrono::microseconds>(latency));
     settleSent(plan.count, body_bytes);
+    if (plan.kind == BatchPlan::Kind::kBatch) {
+      ++batches_sent_;
+      if ((plan.sys_flag & codec::kSysFlagCompressed) != 0) {
+        ++compressed_batches_sent_;
+      }
+    }
     failures_ = 0;
     if (state_ != control::QueueState::kRunning) {
       state_ = control::QueueState::kRunning;

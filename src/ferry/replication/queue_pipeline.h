@@ -78,6 +78,9 @@ class QueuePipeline {
   std::optional<model::SourceOffset> checkpoint() const;
   std::uint64_t replicated() const { return replicated_; }
   std::uint64_t rejected() const { return rejected_; }
+  // Acknowledged SEND_BATCH_MESSAGE requests, and those whose header carried the COMPRESSED flag.
+  std::uint64_t batchesSent() const { return batches_sent_; }
+  std::uint64_t compressedBatchesSent() const { return compressed_batches_sent_; }
   // Snapshot for the admin API; `now_ms` is wall-clock ms since the epoch.
   control::QueueStatus status(std::int64_t now_ms) const;
 
@@ -134,6 +137,8 @@ class QueuePipeline {
   std::int64_t last_activity_ms_ = 0;
   std::uint64_t replicated_ = 0;
   std::uint64_t rejected_ = 0;
+  std::uint64_t batches_sent_ = 0;
+  std::uint64_t compressed_batches_sent_ = 0;
   mutable RateWindow rate_;
 };
 
