@@ -15,7 +15,7 @@
 
 #include "ferry/replication/pipeline_rules.h"
 #include "ferry/replication/task_engine.h"
-#include "replication_fakes.h"
+#include "support/replication_fakes.h"
 
 namespace ferry::replication {
 namespace {
@@ -450,15 +450,6 @@ TEST(ReplicationPipelineRules, SendFailures) {
   EXPECT_EQ(classifySendFailure(Error{Errc::kBusy, "m", 2, ""}), SendFailure::kRetry);
   EXPECT_TRUE(routeMayBeStale(Error{Errc::kConnectFailed, "m", 0, ""}));
   EXPECT_FALSE(routeMayBeStale(Error{Errc::kBusy, "m", 2, ""}));
-}
-
-TEST(ReplicationPipelineRules, RetryDelayDoublesToTheCapWithJitterInTheUpperHalf) {
-  using std::chrono::milliseconds;
-  EXPECT_EQ(retryDelay(0, milliseconds(100), milliseconds(1000), 1.0), milliseconds(0));
-  EXPECT_EQ(retryDelay(1, milliseconds(100), milliseconds(1000), 1.0), milliseconds(100));
-  EXPECT_EQ(retryDelay(1, milliseconds(100), milliseconds(1000), 0.0), milliseconds(50));
-  EXPECT_EQ(retryDelay(3, milliseconds(100), milliseconds(1000), 1.0), milliseconds(400));
-  EXPECT_EQ(retryDelay(30, milliseconds(100), milliseconds(1000), 1.0), milliseconds(1000));
 }
 
 TEST(ReplicationPipelineRules, NextStep) {

@@ -1,7 +1,6 @@
 #include "ferry/replication/pipeline_rules.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace ferry::replication {
 
@@ -41,23 +40,6 @@ bool routeMayBeStale(const Error& error) {
     default:
       return false;
   }
-}
-
-std::chrono::milliseconds retryDelay(int failures, std::chrono::milliseconds initial,
-                                     std::chrono::milliseconds max, double unit) {
-  if (failures <= 0) {
-    return std::chrono::milliseconds(0);
-  }
-  const std::int64_t cap = std::max<std::int64_t>(max.count(), 1);
-  std::int64_t ceiling = std::max<std::int64_t>(initial.count(), 1);
-  for (int i = 1; i < failures && ceiling < cap; ++i) {
-    ceiling *= 2;
-  }
-  ceiling = std::min(ceiling, cap);
-  const double u = std::clamp(unit, 0.0, 1.0);
-  const std::int64_t half = ceiling / 2;
-  return std::chrono::milliseconds(
-      ceiling - half + static_cast<std::int64_t>(std::llround(u * static_cast<double>(half))));
 }
 
 NextStep nextStep(std::size_t unsent, std::size_t unsent_bytes, bool source_has_more,

@@ -30,11 +30,6 @@ std::string_view sendFailureName(SendFailure failure);
 // caller invalidates the topic's route before the next attempt.
 bool routeMayBeStale(const Error& error);
 
-// Backoff before attempt n+1 after the n-th consecutive failure (n >= 1): initial * 2^(n-1),
-// capped at max; `unit` in [0, 1] picks a point in [ceiling/2, ceiling] (jitter). n <= 0: zero.
-std::chrono::milliseconds retryDelay(int failures, std::chrono::milliseconds initial,
-                                     std::chrono::milliseconds max, double unit);
-
 // The next step of a sequential pipeline (pull and send alternate; one send in flight).
 enum class NextStep {
   kPullWait,  // nothing to send: long-poll the source

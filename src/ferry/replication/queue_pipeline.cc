@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <random>
 #include <utility>
 
 #include <asio/bind_cancellation_slot.hpp>
@@ -21,11 +20,6 @@ namespace {
 const std::shared_ptr<spdlog::logger>& logger() {
   static const std::shared_ptr<spdlog::logger> instance = ferry::log::get("replication");
   return instance;
-}
-
-double jitterUnit() {
-  static std::minstd_rand engine{std::random_device{}()};
-  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
 control::LastError lastErrorOf(const Error& error) {
@@ -64,7 +58,8 @@ QueuePipeline::QueuePipeline(PipelineConfig config, rocketmq::Cluster& source,
       destination_(destination),
       executor_(std::move(executor)),
       metrics_(std::move(metrics)),
-      wake_(executor_) {}
+      wake_(executor_),
+      backoff_(config_.options.retry_initial, config_.options.retry_max) {}
 
 void QueuePipeline::requestStop() {
   if (stopping_) {
@@ -141,8 +136,7 @@ asio::awaitable<void> QueuePipeline::backOff(const Error& error, std::string_vie
   if (state_ != control::QueueState::kBlocked) {
     state_ = control::QueueState::kRetrying;
   }
-  const auto& o = config_.options;
-  const auto delay = retryDelay(failures_, o.retry_initial, o.retry_max, jitterUnit());
+  const auto delay = backoff_.delay(failures_, jitter_());
   logger()->warn("{}_failed task={} queue={} attempt={} retry_in_ms={} error=\"{}\"", what,
                  config_.task, config_.source, failures_, delay.count(), error.toString());
   if (routeMayBeStale(error)) {

@@ -30,6 +30,7 @@
 #include <asio/cancellation_signal.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "ferry/async/backoff.h"
 #include "ferry/base/error.h"
 #include "ferry/control/replication_metrics.h"
 #include "ferry/control/status.h"
@@ -128,6 +129,8 @@ class QueuePipeline {
   std::optional<model::SourceOffset> singles_through_;
 
   LinkEstimator link_;
+  async::Backoff backoff_;
+  async::JitterSource jitter_;
   int failures_ = 0;
   std::chrono::steady_clock::time_point last_commit_time_;
 

@@ -36,6 +36,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "ferry/async/task_group.h"
 #include "ferry/base/error.h"
 #include "ferry/control/replication_metrics.h"
 #include "ferry/control/status.h"
@@ -44,7 +45,6 @@
 #include "ferry/replication/tag_filter.h"
 #include "ferry/replication/task_spec.h"
 #include "ferry/rocketmq/cluster.h"
-#include "ferry/rpc/task_group.h"
 
 namespace ferry::replication {
 
@@ -116,7 +116,7 @@ class TaskEngine {
   asio::any_io_executor executor_;
   const control::ReplicationMetrics* metrics_;
   std::vector<TopicState> topics_;
-  rpc::TaskGroup pipelines_;
+  async::TaskGroup pipelines_;
   asio::steady_timer wake_;
   bool stopping_ = false;
   std::set<std::string> group_ensured_on_;  // source master addresses with the group config
