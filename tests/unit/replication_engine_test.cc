@@ -27,8 +27,8 @@ using testing::Received;
 const std::map<std::string, std::string> kSourceBroker{{"broker-a", "10.0.0.1:10911"}};
 const std::map<std::string, std::string> kDestinationBroker{{"broker-b", "10.0.1.1:10911"}};
 
-rocketmq::ClusterConfig clusterConfig(std::string name) {
-  rocketmq::ClusterConfig c;
+rocketmq::ClusterSpec clusterConfig(std::string name) {
+  rocketmq::ClusterSpec c;
   c.name = std::move(name);
   c.name_servers = {"ns:9876"};
   return c;
