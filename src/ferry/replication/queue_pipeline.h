@@ -67,6 +67,9 @@ class QueuePipeline {
                 std::optional<control::QueueMetrics> metrics = std::nullopt);
   QueuePipeline(const QueuePipeline&) = delete;
   QueuePipeline& operator=(const QueuePipeline&) = delete;
+  QueuePipeline(QueuePipeline&&) = delete;
+  QueuePipeline& operator=(QueuePipeline&&) = delete;
+  ~QueuePipeline() = default;
 
   // Runs until requestStop(); never fails (errors are retried and shown in status()).
   asio::awaitable<void> run();

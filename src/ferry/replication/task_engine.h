@@ -65,6 +65,8 @@ class TaskEngine {
              asio::any_io_executor executor, const control::ReplicationMetrics* metrics = nullptr);
   TaskEngine(const TaskEngine&) = delete;
   TaskEngine& operator=(const TaskEngine&) = delete;
+  TaskEngine(TaskEngine&&) = delete;
+  TaskEngine& operator=(TaskEngine&&) = delete;
   ~TaskEngine();
 
   // Sets up, runs the pipelines and refreshes routes until requestStop(); returns after every

@@ -32,9 +32,9 @@ struct PipelineOptions {
   std::chrono::milliseconds pull_suspend{15000};  // long-poll hold when the queue is caught up
   BatchLimits limits;                             // destination limits (batch_planner.h)
   // Batch target when the link is not measured yet, and its lower bound (targetBatchBytes()).
-  std::size_t target_floor = 256U * 1024U;
+  std::size_t target_floor = std::size_t{256} * 1024;
   // Pulled, not yet sent bytes above which the pipeline sends before pulling again.
-  std::size_t max_pending_bytes = 8U * 1024U * 1024U;
+  std::size_t max_pending_bytes = std::size_t{8} * 1024 * 1024;
   std::chrono::milliseconds retry_initial{200};  // backoff after a failed pull/send/commit
   std::chrono::milliseconds retry_max{10000};
   // A message the destination refuses permanently (MESSAGE_ILLEGAL, NO_PERMISSION) blocks the
