@@ -69,7 +69,8 @@ TEST(Headers, CreateTopicRequestUsesJavaNames) {
                                                {"perm", "6"},
                                                {"topicFilterType", "SINGLE_TAG"},
                                                {"order", "false"},
-                                               {"attributes", "+message.type=NORMAL"}}));
+                                               {"attributes", "+message.type=NORMAL"},
+                                               {"force", "false"}}));
   auto back = CreateTopicRequestHeader::fromExtFields(h.toExtFields());
   ASSERT_TRUE(back);
   EXPECT_EQ(back->write_queue_nums, 8);

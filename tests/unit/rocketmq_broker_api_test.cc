@@ -56,7 +56,8 @@ TEST_F(BrokerApiTest, CreateTopic) {
                                            {"topicFilterType", "SINGLE_TAG"},
                                            {"topicSysFlag", "0"},
                                            {"order", "false"},
-                                           {"attributes", "+message.type=NORMAL"}}));
+                                           {"attributes", "+message.type=NORMAL"},
+                                           {"force", "false"}}));
 }
 
 TEST_F(BrokerApiTest, CreateTopicRefused) {

@@ -298,6 +298,7 @@ ExtFields CreateTopicRequestHeader::toExtFields() const {
       .put("topicSysFlag", topic_sys_flag)
       .put("order", order)
       .put("attributes", attributes)
+      .put("force", force)
       .take();
 }
 Result<CreateTopicRequestHeader> CreateTopicRequestHeader::fromExtFields(const ExtFields& f) {
@@ -312,6 +313,7 @@ Result<CreateTopicRequestHeader> CreateTopicRequestHeader::fromExtFields(const E
   h.topic_sys_flag = r.optionalInt<std::int32_t>("topicSysFlag");
   h.order = r.requiredBool("order");
   h.attributes = r.optionalString("attributes");
+  h.force = r.optionalBool("force").value_or(false);
   return r.finish(std::move(h));
 }
 

@@ -215,6 +215,7 @@ struct CreateTopicRequestHeader {
   std::optional<std::int32_t> topic_sys_flag;
   bool order = false;
   std::optional<std::string> attributes;  // 5.x: "+message.type=NORMAL,+k=v"
+  bool force = false;  // 5.x; the Java admin always sends it (4.9 brokers ignore it)
   ExtFields toExtFields() const;
   static Result<CreateTopicRequestHeader> fromExtFields(const ExtFields& fields);
 };
