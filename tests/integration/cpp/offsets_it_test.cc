@@ -38,8 +38,8 @@ asio::awaitable<Result<std::vector<rocketmq::QueueAddress>>> writeOffsetsForOffl
     }
     // A distinct, non-trivial offset per queue: max - 1 - queueId, at least 0.
     std::int64_t target = std::max<std::int64_t>(0, max->value() - 1 - qa.queue.queue_id.value());
-    auto written =
-        co_await cluster->broker().updateConsumerOffset(qa.addr, group, qa.queue, QueueOffset(target));
+    auto written = co_await cluster->broker().updateConsumerOffset(qa.addr, group, qa.queue,
+                                                                   QueueOffset(target));
     if (!written) {
       co_return makeError(written.error());
     }
@@ -65,8 +65,8 @@ TEST_F(OffsetsIT, OffsetFerryWritesForAnOfflineGroupIsWhatMqadminReports) {
   const std::string topic = uniqueName("it-offline");
   const std::string group = uniqueName("it-offline-group");
   createTopic(topic, 3);
-  auto produced = javaDriver(env_, {"produce", "--namesrv", env_.sourceNamesrv(), "--topic", topic,
-                                    "--count", "40"});
+  auto produced = javaDriver(
+      env_, {"produce", "--namesrv", env_.sourceNamesrv(), "--topic", topic, "--count", "40"});
   ASSERT_EQ(produced.exit_code, 0) << produced.stderr_text;
 
   auto queues = io_.run(writeOffsetsForOfflineGroup(source_.get(), topic, group));
@@ -77,8 +77,8 @@ TEST_F(OffsetsIT, OffsetFerryWritesForAnOfflineGroupIsWhatMqadminReports) {
   // mqadmin consumerProgress: "#Topic #Broker Name #QID #Broker Offset #Consumer Offset ..."
   // 5.x takes -t; 4.9.x has no -t and finds the group's brokers through its %RETRY% topic's route,
   // which an offline group that never consumed does not have yet.
-  std::vector<std::string> admin_argv{repoPath("tools/sandbox"), "admin", "source", "consumerProgress",
-                                      "-g", group};
+  std::vector<std::string> admin_argv{repoPath("tools/sandbox"), "admin", "source",
+                                      "consumerProgress",        "-g",    group};
   if (env_.version().starts_with("4.")) {
     createTopic("%RETRY%" + group, 1);
   } else {
@@ -98,8 +98,8 @@ TEST_F(OffsetsIT, OffsetFerryWritesForAnOfflineGroupIsWhatMqadminReports) {
       mqadmin_view[broker + "#" + std::to_string(qid)] = consumer_offset;
     }
   }
-  ASSERT_EQ(mqadmin_view.size(), queues->size())
-      << "mqadmin printed:\n" << ::testing::PrintToString(admin.stdout_lines);
+  ASSERT_EQ(mqadmin_view.size(), queues->size()) << "mqadmin printed:\n"
+                                                 << ::testing::PrintToString(admin.stdout_lines);
   EXPECT_EQ(mqadmin_view, *ferry_view);
   // The offsets are the ones written (max - 1 - queueId), not zeros that would match trivially.
   std::int64_t sum = 0;
@@ -151,14 +151,14 @@ asio::awaitable<Result<void>> resetTo(rocketmq::Cluster* cluster, ResetPlan plan
                                       std::int64_t timestamp_of_offset) {
   if (plan.server_side) {
     auto r = co_await cluster->broker().resetOffsetToOffset(plan.addr, group, queue,
-                                                           QueueOffset(offset));
+                                                            QueueOffset(offset));
     if (!r) {
       co_return makeError(r.error());
     }
   } else {
     // 4.9/5.0/5.1: the broker pushes a timestamp-derived offset to the live clients.
     auto r = co_await cluster->broker().resetOffsetByTimestamp(plan.addr, group, queue.topic,
-                                                              timestamp_of_offset, true);
+                                                               timestamp_of_offset, true);
     if (!r) {
       co_return makeError(r.error());
     }
@@ -172,19 +172,25 @@ TEST_F(OffsetsIT, ResetThroughTheBrokerMakesALiveJavaConsumerReReadFromTheNewOff
   createTopic(topic, 1);
   const std::string broker = env_.brokers("source").begin()->first;
   MessageQueue queue{topic, broker, QueueId(0)};
+  // Offsets 0..9, then 10..39 from a second producer JVM: its start-up (seconds) puts a clear gap
+  // between the store times of offsets 9 and 10, which the timestamp reset below relies on.
   auto produced = javaDriver(env_, {"produce", "--namesrv", env_.sourceNamesrv(), "--topic", topic,
-                                    "--count", "40", "--queue", "0", "--broker", broker});
+                                    "--count", "10", "--queue", "0", "--broker", broker});
+  ASSERT_EQ(produced.exit_code, 0) << produced.stderr_text;
+  produced =
+      javaDriver(env_, {"produce", "--namesrv", env_.sourceNamesrv(), "--topic", topic, "--count",
+                        "30", "--start-index", "10", "--queue", "0", "--broker", broker});
   ASSERT_EQ(produced.exit_code, 0) << produced.stderr_text;
 
-  BackgroundProcess consumer(javaDriverArgv(
-      env_, {"consume", "--namesrv", env_.sourceNamesrv(), "--group", group, "--topic", topic,
-             "--from", "first"}));
+  BackgroundProcess consumer(
+      javaDriverArgv(env_, {"consume", "--namesrv", env_.sourceNamesrv(), "--group", group,
+                            "--topic", topic, "--from", "first"}));
   auto received_on_queue = [&](const std::vector<std::string>& lines) {
     std::vector<std::int64_t> offsets;
     for (const auto& l : lines) {
       auto j = nlohmann::json::parse(l, nullptr, false);
-      if (!j.is_discarded() && j.value("event", "") == "received" &&
-          j.value("brokerName", "") == broker && j.value("queueId", -1) == 0) {
+      if (!j.is_discarded() && j.value("event", "") == "received"
+          && j.value("brokerName", "") == broker && j.value("queueId", -1) == 0) {
         offsets.push_back(j["queueOffset"].get<std::int64_t>());
       }
     }
@@ -221,16 +227,20 @@ TEST_F(OffsetsIT, ResetThroughTheBrokerMakesALiveJavaConsumerReReadFromTheNewOff
     EXPECT_EQ(plan->client_id_seen, started["clientId"].get<std::string>());
   }
 
-  // Reset to offset 10 through the broker. For the timestamp form (old brokers) use the store
-  // time of message 10 as the Java consumer reported it.
-  std::int64_t ts10 = 0;
-  for (const auto& l : consumer.lines()) {
-    auto j = nlohmann::json::parse(l, nullptr, false);
-    if (!j.is_discarded() && j.value("event", "") == "received" && j.value("queueOffset", -1) == 10) {
-      ts10 = j["storeTimestamp"].get<std::int64_t>();
-    }
+  // Reset to offset 10 through the broker. The timestamp form (old brokers) searches the queue by
+  // store time: an exact hit may land on any message sharing that millisecond, a miss takes the
+  // nearer neighbour. So reset to one millisecond before message 10's store time, with message 9
+  // stored at least 3 ms earlier: no message has that time and message 10 is the nearer one.
+  auto pulled = pullAll(topic);
+  std::map<std::int64_t, std::int64_t> store_time;  // queue offset -> store timestamp
+  for (const auto& m : pulled) {
+    store_time[m.queue_offset] = m.store_timestamp;
   }
-  auto reset = io_.run(resetTo(source_.get(), *plan, group, queue, 10, ts10));
+  ASSERT_TRUE(store_time.contains(9) && store_time.contains(10)) << "pulled " << pulled.size();
+  ASSERT_GE(store_time[10] - store_time[9], 3)
+      << "offsets 9 and 10 were stored too close together for an unambiguous timestamp";
+  const std::int64_t reset_time = store_time[10] - 1;
+  auto reset = io_.run(resetTo(source_.get(), *plan, group, queue, 10, reset_time));
   ASSERT_TRUE(reset.has_value()) << reset.error().toString();
 
   // The consumer re-reads exactly offsets 10..39 once more, and nothing before 10.
