@@ -3,9 +3,11 @@
 // does; what Ferry sends (single and batch), the Java consumer receives unchanged.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
+#include "ferry/codec/message.h"
 #include "ferry/codec/message_id.h"
 #include "it_fixture.h"
 
@@ -29,9 +31,9 @@ TEST_F(MessagesIT, JavaProducedMessagesAreDecodedByFerryExactlyAsByTheJavaConsum
 
   // Small messages with keys, a tag and user properties (one non-ASCII), then large bodies that
   // the Java producer compresses with zlib (it compresses bodies above --compress-over bytes).
-  auto small = javaDriver(env_, {"produce", "--namesrv", ns, "--topic", topic, "--count", "12",
-                                 "--key-prefix", "order-", "--tag", "created", "--prop",
-                                 "color=blue", "--prop", "city=Zürich"});
+  auto small = javaDriver(
+      env_, {"produce", "--namesrv", ns, "--topic", topic, "--count", "12", "--key-prefix",
+             "order-", "--tag", "created", "--prop", "color=blue", "--prop", "city=Zürich"});
   ASSERT_EQ(small.exit_code, 0) << small.stderr_text;
   auto large = javaDriver(env_, {"produce", "--namesrv", ns, "--topic", topic, "--count", "4",
                                  "--start-index", "100", "--key-prefix", "big-", "--tag", "bulk",
@@ -40,9 +42,9 @@ TEST_F(MessagesIT, JavaProducedMessagesAreDecodedByFerryExactlyAsByTheJavaConsum
   const std::size_t total = small.byEvent("sent").size() + large.byEvent("sent").size();
   ASSERT_EQ(total, 16U);
 
-  auto consumed = javaDriver(env_, {"consume", "--namesrv", ns, "--group",
-                                    uniqueName("it-decode-java"), "--topic", topic, "--count",
-                                    "16", "--from", "first", "--timeout-seconds", "90"});
+  auto consumed = javaDriver(
+      env_, {"consume", "--namesrv", ns, "--group", uniqueName("it-decode-java"), "--topic", topic,
+             "--count", "16", "--from", "first", "--timeout-seconds", "90"});
   ASSERT_EQ(consumed.exit_code, 0) << consumed.stderr_text;
   auto received = consumed.byEvent("received");
   ASSERT_EQ(received.size(), total);
@@ -79,11 +81,14 @@ TEST_F(MessagesIT, JavaProducedMessagesAreDecodedByFerryExactlyAsByTheJavaConsum
   // The large bodies really travelled compressed, so the zlib path was exercised.
   EXPECT_EQ(compressed, 4);
   // The properties the producer set arrived (not just "both sides agree on nothing").
-  const auto& first_small = *std::find_if(observed.begin(), observed.end(), [](const auto& m) {
+  const auto first_small = std::find_if(observed.begin(), observed.end(), [](const auto& m) {
     return m.properties.contains("color");
   });
-  EXPECT_EQ(first_small.properties.at("city"), "Zürich");
-  EXPECT_EQ(first_small.properties.at("TAGS"), "created");
+  ASSERT_NE(first_small, observed.end()) << "no pulled message carries the property 'color'";
+  ASSERT_TRUE(first_small->properties.contains("city"));
+  ASSERT_TRUE(first_small->properties.contains("TAGS"));
+  EXPECT_EQ(first_small->properties.at("city"), "Zürich");
+  EXPECT_EQ(first_small->properties.at("TAGS"), "created");
 }
 
 asio::awaitable<Result<std::vector<rocketmq::SendResult>>> sendWithFerry(
@@ -169,9 +174,9 @@ TEST_F(MessagesIT, MessagesFerrySendsSingleAndBatchArriveUnchangedAtTheJavaConsu
   ASSERT_TRUE(sent.has_value()) << sent.error().toString();
   ASSERT_EQ(sent->size(), 7U);
 
-  auto consumed = javaDriver(env_, {"consume", "--namesrv", env_.sourceNamesrv(), "--group",
-                                    uniqueName("it-send-java"), "--topic", topic, "--count",
-                                    "16", "--from", "first", "--timeout-seconds", "90"});
+  auto consumed = javaDriver(
+      env_, {"consume", "--namesrv", env_.sourceNamesrv(), "--group", uniqueName("it-send-java"),
+             "--topic", topic, "--count", "16", "--from", "first", "--timeout-seconds", "90"});
   ASSERT_EQ(consumed.exit_code, 0) << consumed.stderr_text;
   auto received = consumed.byEvent("received");
   ASSERT_EQ(received.size(), expected.size());
@@ -204,6 +209,22 @@ TEST_F(MessagesIT, MessagesFerrySendsSingleAndBatchArriveUnchangedAtTheJavaConsu
     EXPECT_EQ(java["queueId"].get<std::int32_t>(), batch_result.queue.queue_id.value());
     EXPECT_EQ(java["queueOffset"].get<std::int64_t>(),
               batch_result.queue_offset.value() + static_cast<std::int64_t>(i));
+  }
+
+  // Only the large body went compressed: the broker stored it with the compressed sys flag (its
+  // record, read back with a pull), and the Java consumer saw the same flag before inflating it.
+  const std::string big_id(*singles[5].properties.get("UNIQ_KEY"));
+  auto stored = pullAll(topic);
+  ASSERT_EQ(stored.size(), expected.size());
+  for (const auto& m : stored) {
+    SCOPED_TRACE(m.msg_id);
+    EXPECT_EQ(m.compressed, m.msg_id == big_id) << "compressed sys flag as stored by the broker";
+  }
+  for (const auto& [id, java] : by_id) {
+    SCOPED_TRACE(id);
+    const bool java_compressed =
+        (java["sysFlag"].get<std::int32_t>() & codec::kSysFlagCompressed) != 0;
+    EXPECT_EQ(java_compressed, id == big_id) << "sys flag the Java consumer decoded";
   }
 }
 
