@@ -18,8 +18,8 @@
 
 #include "ferry/codec/message.h"
 #include "ferry/rocketmq/broker_api.h"
-#include "ferry/rocketmq/fake_transport.h"
 #include "ferry/rocketmq/name_server_api.h"
+#include "support/fake_transport.h"
 
 namespace ferry::rocketmq {
 namespace {
