@@ -4,8 +4,12 @@
 #include "ferry/cli/status_command.h"
 
 #include <httplib.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -127,6 +131,75 @@ TEST(StatusRender, NoTasks) {
   empty.snapshot_at_ms = kT0;
   EXPECT_EQ(renderStatusText(empty, kT0),
             "ferry 0.1.0, up 1.0 s, snapshot 0.0 s old\n\nno tasks\n");
+}
+
+// A daemon config whose admin section points at `listen` with `token_line` (may be empty).
+std::filesystem::path writeConfig(const std::string& listen, const std::string& token_line) {
+  const auto path = std::filesystem::temp_directory_path()
+                    / ("ferry-status-config-" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream file(path);
+  file << "clusters:\n"
+          "  east: { namesrv: \"127.0.0.1:19876\" }\n"
+          "  west:\n"
+          "    namesrv: \"127.0.0.1:29876\"\n"
+          "    access_key: ${FERRY_STATUS_TEST_UNSET_AK}\n"
+          "    secret_key: ${FERRY_STATUS_TEST_UNSET_SK}\n"
+          "admin:\n"
+          "  listen: \""
+       << listen << "\"\n"
+       << token_line
+       << "tasks:\n"
+          "  - { name: east-west, source: east, destination: west, topics: [ orders ] }\n";
+  return path;
+}
+
+TEST(StatusCommand, ConfigGivesTheAddressAndTokenEvenWithOtherVariablesUnset) {
+  ::unsetenv("FERRY_STATUS_TEST_UNSET_AK");
+  ::unsetenv("FERRY_STATUS_TEST_UNSET_SK");
+  Daemon daemon("s3cret-token");
+  const auto config = writeConfig(daemon.address(), "  token: s3cret-token\n");
+  StatusCommandOptions options;
+  options.admin = "127.0.0.1:1";  // the default the config replaces
+  options.config = config.string();
+  const CommandRun r = run(options);
+  std::filesystem::remove(config);
+  EXPECT_EQ(r.code, kStatusOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("TASK east-west  east -> west  running"));
+}
+
+TEST(StatusCommand, ExplicitAdminAndTokenWinOverTheConfig) {
+  Daemon daemon("right-token");
+  const auto config = writeConfig("127.0.0.1:1", "  token: wrong-token\n");
+  StatusCommandOptions options;
+  options.admin = daemon.address();
+  options.admin_explicit = true;
+  options.token = "right-token";
+  options.token_explicit = true;
+  options.config = config.string();
+  const CommandRun r = run(options);
+  std::filesystem::remove(config);
+  EXPECT_EQ(r.code, kStatusOk) << r.err;
+}
+
+TEST(StatusCommand, ConfigWhoseTokenVariableIsUnsetIsAUsageError) {
+  ::unsetenv("FERRY_STATUS_TEST_UNSET_TOKEN");
+  const auto config = writeConfig("127.0.0.1:7780", "  token: ${FERRY_STATUS_TEST_UNSET_TOKEN}\n");
+  StatusCommandOptions options;
+  options.config = config.string();
+  const CommandRun r = run(options);
+  std::filesystem::remove(config);
+  EXPECT_EQ(r.code, kStatusUsage);
+  EXPECT_THAT(r.err, HasSubstr("admin.token comes from ${FERRY_STATUS_TEST_UNSET_TOKEN}"));
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(StatusCommand, UnreadableConfigIsAUsageErrorNamingTheFile) {
+  StatusCommandOptions options;
+  options.config = "/nonexistent/ferry.yaml";
+  const CommandRun r = run(options);
+  EXPECT_EQ(r.code, kStatusUsage);
+  EXPECT_THAT(r.err, HasSubstr("ferry status: --config: "));
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent/ferry.yaml"));
 }
 
 TEST(StatusCommand, PrintsTheTableFromARunningDaemon) {

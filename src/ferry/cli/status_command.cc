@@ -13,6 +13,7 @@
 
 #include "ferry/cli/table.h"
 #include "ferry/control/admin_server.h"
+#include "ferry/control/config.h"
 
 namespace ferry::cli {
 namespace {
@@ -150,7 +151,55 @@ std::string renderStatusText(const DaemonStatus& status, std::int64_t now_ms) {
   return out;
 }
 
-int runStatus(const StatusCommandOptions& options, std::ostream& out, std::ostream& err) {
+// Replaces what --config provides unless the user gave it explicitly. A config that names
+// environment variables not set in this shell still loads (only admin.* matters here), unless
+// the token itself comes from one.
+Result<void> applyConfig(StatusCommandOptions& options) {
+  constexpr std::string_view kUnset = "ferry-status-unset-variable:";
+  control::ParseOptions parse;
+  parse.env = [kUnset](const std::string& name) -> std::optional<std::string> {
+    if (auto value = control::processEnv(name)) {
+      return value;
+    }
+    return std::string(kUnset) + name;
+  };
+  auto config = control::loadConfig(options.config, parse);
+  if (!config) {
+    return makeError(std::move(config.error()));
+  }
+  if (!options.admin_explicit) {
+    auto listen = control::parseListenAddress(config->admin.listen);
+    if (!listen) {
+      return makeError(std::move(listen.error()));
+    }
+    // A daemon listening on every address is reached on this machine's loopback.
+    if (listen->host == "0.0.0.0") {
+      listen->host = "127.0.0.1";
+    } else if (listen->host == "::") {
+      listen->host = "::1";
+    }
+    options.admin = listen->toString();
+  }
+  if (!options.token_explicit) {
+    const std::string& token = config->admin.token;
+    if (token.rfind(kUnset, 0) == 0) {
+      return makeError(Errc::kInvalidArgument,
+                       fmt::format("{}: admin.token comes from ${{{}}}, which is not set here",
+                                   options.config, token.substr(kUnset.size())));
+    }
+    options.token = token;
+  }
+  return {};
+}
+
+int runStatus(const StatusCommandOptions& given, std::ostream& out, std::ostream& err) {
+  StatusCommandOptions options = given;
+  if (!options.config.empty()) {
+    if (auto applied = applyConfig(options); !applied) {
+      err << "ferry status: --config: " << applied.error().message << "\n";
+      return kStatusUsage;
+    }
+  }
   auto address = control::parseListenAddress(options.admin);
   if (!address) {
     err << "ferry status: --admin: " << address.error().message << "\n";
@@ -228,20 +277,26 @@ int runStatus(const StatusCommandOptions& options, std::ostream& out, std::ostre
 void registerStatus(CLI::App& app, int* exit_code) {
   auto options = std::make_shared<StatusCommandOptions>();
   CLI::App* status = app.add_subcommand("status", "Tasks and queues of a running daemon");
-  status
-      ->add_option("--admin", options->admin,
-                   "The daemon's admin address (admin.listen in its config)")
-      ->envname("FERRY_ADMIN")
-      ->capture_default_str();
-  status->add_option("--token", options->token, "Admin token (or env FERRY_ADMIN_TOKEN)")
-      ->envname("FERRY_ADMIN_TOKEN");
+  CLI::Option* admin = status
+                           ->add_option("--admin", options->admin,
+                                        "The daemon's admin address (admin.listen in its config)")
+                           ->envname("FERRY_ADMIN")
+                           ->capture_default_str();
+  CLI::Option* token =
+      status->add_option("--token", options->token, "Admin token (or env FERRY_ADMIN_TOKEN)")
+          ->envname("FERRY_ADMIN_TOKEN");
+  status->add_option("--config", options->config,
+                     "The daemon's config file: admin.listen and admin.token from it");
   status->add_option("--task", options->task, "Only this task");
   status->add_flag("--json", options->json, "Print the JSON document instead of tables");
   status->add_option("--timeout-ms", options->timeout_ms, "Timeout for the request in milliseconds")
       ->check(CLI::Range(1, 600000))
       ->capture_default_str();
-  status->callback(
-      [options, exit_code] { *exit_code = runStatus(*options, std::cout, std::cerr); });
+  status->callback([options, exit_code, admin, token] {
+    options->admin_explicit = admin->count() > 0;
+    options->token_explicit = token->count() > 0;
+    *exit_code = runStatus(*options, std::cout, std::cerr);
+  });
 }
 
 }  // namespace ferry::cli

@@ -1,7 +1,10 @@
 // `ferry status`: asks a running daemon's admin API (GET /v1/status or /v1/tasks/{name}) and
 // prints every task with its queues as tables, or the JSON document (docs/operations.md).
 //
-//   ferry status [--admin 127.0.0.1:7780] [--token T] [--task NAME] [--json]
+//   ferry status [--config FILE] [--admin 127.0.0.1:7780] [--token T] [--task NAME] [--json]
+//
+// With --config the address and token come from the daemon's config file (admin.listen,
+// admin.token); --admin and --token (flags or their environment variables) still win.
 //
 // The answer is parsed with control::daemonStatusFromJson before printing, so a daemon that
 // answers something else is reported, not echoed. Runs on the caller's thread (a blocking
@@ -23,7 +26,8 @@ namespace ferry::cli {
 // Exit codes of `ferry status` (docs/operations.md); the numbers match `ferry inspect`'s.
 inline constexpr int kStatusOk = 0;
 inline constexpr int kStatusError = 1;         // the daemon answered with an error or garbage
-inline constexpr int kStatusUsage = 2;         // bad command line (e.g. --admin not host:port)
+inline constexpr int kStatusUsage = 2;         // bad command line (--admin not host:port, --config
+                                               // unreadable or invalid)
 inline constexpr int kStatusUnreachable = 3;   // no daemon answers on --admin
 inline constexpr int kStatusTaskNotFound = 4;  // --task names no task of the daemon
 inline constexpr int kStatusAuth = 6;          // the daemon wants a (different) token
@@ -31,7 +35,10 @@ inline constexpr int kStatusAuth = 6;          // the daemon wants a (different)
 struct StatusCommandOptions {
   std::string admin = "127.0.0.1:7780";
   std::string token;
-  std::string task;  // empty: every task
+  std::string config;           // the daemon's config file; empty: none
+  bool admin_explicit = false;  // --admin (or FERRY_ADMIN) was given: it wins over --config
+  bool token_explicit = false;  // --token (or FERRY_ADMIN_TOKEN) was given
+  std::string task;             // empty: every task
   bool json = false;
   int timeout_ms = 3000;
 };
