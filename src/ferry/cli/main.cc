@@ -1,11 +1,12 @@
-// `ferry`: the one binary. Each subcommand registers itself here (inspect today; run, status and
-// the daemon-facing commands next), so main only parses and returns the command's exit code.
+// `ferry`: the one binary. Each subcommand registers itself here (run, status, inspect), so main
+// only parses and returns the command's exit code.
 #include <cstdio>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "ferry/cli/inspect.h"
+#include "ferry/cli/run_command.h"
 #include "ferry/cli/status_command.h"
 
 namespace {
@@ -13,13 +14,16 @@ constexpr const char* kVersion = "ferry 0.1.0";
 }
 
 int main(int argc, char** argv) {
-  CLI::App app{"Ferry replicates Apache RocketMQ traffic between clusters and keeps consumer progress in sync.",
-               "ferry"};
+  CLI::App app{
+      "Ferry replicates Apache RocketMQ traffic between clusters and keeps consumer progress in "
+      "sync.",
+      "ferry"};
   app.set_version_flag("--version", kVersion);
   app.require_subcommand(1);
   app.fallthrough();
 
   int exit_code = ferry::cli::kExitOk;
+  ferry::cli::registerRun(app, kVersion, &exit_code);
   ferry::cli::registerInspect(app, &exit_code);
   ferry::cli::registerStatus(app, &exit_code);
 
