@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ferry/app/replication_task.h"
+#include "ferry/replication/task_engine.h"
 
 namespace ferry::app {
 namespace {
