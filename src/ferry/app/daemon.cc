@@ -23,9 +23,9 @@
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include "ferry/async/task_group.h"
 #include "ferry/base/log.h"
 #include "ferry/rocketmq/cluster_client.h"
-#include "ferry/rpc/task_group.h"
 
 namespace ferry::app {
 namespace {
@@ -61,7 +61,7 @@ StartFailure failure(int exit_code, Error error) {
 }
 
 // Completes `done` and wakes `timer` once `group` has no running task.
-asio::awaitable<void> noteWhenDrained(rpc::TaskGroup group,
+asio::awaitable<void> noteWhenDrained(async::TaskGroup group,
                                       std::shared_ptr<asio::steady_timer> timer,
                                       std::shared_ptr<bool> done) {
   co_await group.wait();
@@ -70,7 +70,7 @@ asio::awaitable<void> noteWhenDrained(rpc::TaskGroup group,
 }
 
 // True when every task of `group` returned within `timeout`.
-asio::awaitable<bool> waitForGroup(rpc::TaskGroup group, std::chrono::milliseconds timeout) {
+asio::awaitable<bool> waitForGroup(async::TaskGroup group, std::chrono::milliseconds timeout) {
   auto executor = co_await asio::this_coro::executor;
   auto timer = std::make_shared<asio::steady_timer>(executor, timeout);
   auto done = std::make_shared<bool>(false);
@@ -374,7 +374,7 @@ struct Daemon::Impl {
   std::thread thread;
   std::map<std::string, std::unique_ptr<rocketmq::ClusterClient>> clients;
   std::vector<std::unique_ptr<Task>> tasks;  // in config order
-  std::optional<rpc::TaskGroup> running;     // every task's run()
+  std::optional<async::TaskGroup> running;   // every task's run()
   std::unique_ptr<asio::signal_set> signals;
   std::unique_ptr<asio::steady_timer> status_timer;
 
