@@ -69,7 +69,7 @@ TEST_F(TlsIT, VerifiedAgainstTheSandboxCaCallsWorkAndAnotherCaIsRefused) {
   ASSERT_FALSE(ca_file.empty()) << "the sandbox env file names no FERRY_TLS_CA_FILE";
   ASSERT_TRUE(fs::exists(ca_file)) << ca_file;
   const std::string topic = uniqueName("it-tls");
-  createTopic(topic, 2);
+  ASSERT_NO_FATAL_FAILURE(createTopic(topic, 2));
 
   // From here on every call of the fixture (route, send, pull) goes through the verifying client.
   source_.reset();

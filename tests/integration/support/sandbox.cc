@@ -73,8 +73,8 @@ std::string uniqueName(const std::string& prefix) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::system_clock::now().time_since_epoch())
                 .count();
-  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-         std::to_string(ms % 100000000);
+  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-"
+         + std::to_string(ms % 100000000);
 }
 
 std::vector<nlohmann::json> DriverResult::byEvent(const std::string& event) const {
@@ -100,6 +100,11 @@ std::vector<std::string> javaDriverArgv(const SandboxEnv& env,
     argv.push_back(env.get("FERRY_ACCESS_KEY"));
     argv.emplace_back("--secret-key");
     argv.push_back(env.get("FERRY_SECRET_KEY"));
+  }
+  // The env file, not the caller's environment, says whether the sandbox speaks TLS (CTest
+  // fixtures pass only the sandbox dir).
+  if (env.get("FERRY_TLS") == "1") {
+    argv.emplace_back("--tls");
   }
   return argv;
 }
