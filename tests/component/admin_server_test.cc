@@ -357,8 +357,9 @@ TEST(AdminServer, TokenOnLoopbackIsEnforcedToo) {
 
 TEST(AdminServer, GarbageRequestsGetAnErrorAndTheServerKeepsServing) {
   Fixture f;
+  using namespace std::string_literals;
   const std::vector<std::string> garbage = {
-      std::string("\x00\x01\x02\xff\xfe garbage \r\n\r\n", 20),
+      "\x00\x01\x02\xff\xfe garbage \r\n\r\n"s,  // the s literal keeps the NUL bytes
       "GET\r\n\r\n",
       "GET / HTTP/1.1\r\nno colon header\r\n\r\n",
       "GET /v1/status HTTP/9.9\r\n\r\n",
