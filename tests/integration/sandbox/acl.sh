@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Brings up a private sandbox with --acl (port offset FERRY_ACL_PORT_OFFSET,
-# default 200; version FERRY_ROCKETMQ_VERSION) and checks on the source cluster:
+# default auto: a free one; version FERRY_ROCKETMQ_VERSION) and checks on the source cluster:
 # requests signed with the env file's keys work (admin, produce, consume, mqadmin
 # through tools.yml); unsigned requests and a wrong secret key are refused with
 # an authentication error.
 source "$(dirname "$0")/lib.sh"
 
-export FERRY_SANDBOX_DIR="$WORK/sandbox" FERRY_SANDBOX_PORT_OFFSET=${FERRY_ACL_PORT_OFFSET:-200}
+export FERRY_SANDBOX_DIR="$WORK/sandbox" FERRY_SANDBOX_PORT_OFFSET=${FERRY_ACL_PORT_OFFSET:-auto}
 cleanup() {
   "$SANDBOX" down >/dev/null 2>&1 || true
   cleanup_work

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Brings up a second, private sandbox (own state dir, ports shifted by
-# FERRY_LIFECYCLE_PORT_OFFSET, default 100; FERRY_LIFECYCLE_BROKERS brokers per
+# FERRY_LIFECYCLE_PORT_OFFSET, default auto: a free offset; FERRY_LIFECYCLE_BROKERS brokers per
 # cluster, default 2) beside the shared one, checks every broker is registered
 # and takes messages, runs `down`, and proves that none of its processes is
 # alive, none of its ports listens and its state dir is gone. Cleans up even
 # when a check fails.
 source "$(dirname "$0")/lib.sh"
 
-OFFSET=${FERRY_LIFECYCLE_PORT_OFFSET:-100}
+OFFSET=${FERRY_LIFECYCLE_PORT_OFFSET:-auto}
 BROKERS=${FERRY_LIFECYCLE_BROKERS:-2}
 export FERRY_SANDBOX_DIR="$WORK/sandbox" FERRY_SANDBOX_PORT_OFFSET=$OFFSET
 cleanup() {
@@ -20,7 +20,11 @@ log "up: $BROKERS broker(s) per cluster, port offset $OFFSET, dir $FERRY_SANDBOX
 "$SANDBOX" up --brokers-per-cluster "$BROKERS" || fail "sandbox up failed"
 "$SANDBOX" status >"$WORK/status" || { cat "$WORK/status" >&2; fail "status reports a problem"; }
 load_env "$FERRY_SANDBOX_DIR/env"
-[[ "$FERRY_SANDBOX_PORT_OFFSET" == "$OFFSET" ]] || fail "env has port offset $FERRY_SANDBOX_PORT_OFFSET"
+if [[ "$OFFSET" == auto ]]; then
+  [[ "$FERRY_SANDBOX_PORT_OFFSET" =~ ^[0-9]+$ ]] || fail "env has port offset $FERRY_SANDBOX_PORT_OFFSET"
+else
+  [[ "$FERRY_SANDBOX_PORT_OFFSET" == "$OFFSET" ]] || fail "env has port offset $FERRY_SANDBOX_PORT_OFFSET"
+fi
 [[ $(wc -w <<<"$FERRY_SOURCE_BROKER_NAMES") == "$BROKERS" ]] || fail "source brokers: $FERRY_SOURCE_BROKER_NAMES"
 [[ $(wc -w <<<"$FERRY_DESTINATION_BROKER_NAMES") == "$BROKERS" ]] || fail "destination brokers: $FERRY_DESTINATION_BROKER_NAMES"
 grep -q '192\.0\.2\.' "$FERRY_SANDBOX_DIR/env" && fail "a non-loopback address leaked into the env file"

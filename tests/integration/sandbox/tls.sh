@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Brings up a private sandbox with --tls (port offset FERRY_TLS_PORT_OFFSET,
-# default 300): NameServers and brokers in TLS enforcing mode with self-signed
+# default auto: a free one): NameServers and brokers in TLS enforcing mode with self-signed
 # test certificates. The Java client with TLS creates a topic, produces and
 # consumes; a plaintext client is refused; mqadmin works over TLS.
 source "$(dirname "$0")/lib.sh"
 
-export FERRY_SANDBOX_DIR="$WORK/sandbox" FERRY_SANDBOX_PORT_OFFSET=${FERRY_TLS_PORT_OFFSET:-300}
+export FERRY_SANDBOX_DIR="$WORK/sandbox" FERRY_SANDBOX_PORT_OFFSET=${FERRY_TLS_PORT_OFFSET:-auto}
 cleanup() {
   "$SANDBOX" down >/dev/null 2>&1 || true
   cleanup_work
