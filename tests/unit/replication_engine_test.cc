@@ -428,6 +428,42 @@ TEST(ReplicationEngine, AddedSourceQueueIsPickedUpAndRemappedQueueRestarts) {
   EXPECT_EQ(engine.status().queues.size(), 3U);
 }
 
+TEST(ReplicationEngine, QueueAddedWhileALatestTaskRunsStartsAtItsEarliestOffset) {
+  World w(1, 1);
+  TaskSpec spec = w.spec();
+  spec.start.kind = StartSpec::Kind::kLatest;
+  spec.route_refresh = std::chrono::milliseconds(10);
+  w.src.append(srcQueue(0), props("before-start"), "x");
+  TaskEngine engine(spec, w.source, w.destination, w.io.get_executor());
+  bool grown = false;
+  ASSERT_TRUE(w.runUntil(engine, [&] {
+    if (!grown && !w.src.explicit_commits.empty()) {
+      // Written after the task started, before the next route refresh sees the new queue.
+      w.src_ns.setTopic("orders", kSourceBroker, 2);
+      w.src.append(srcQueue(1), props("new-queue-0"), "x");
+      w.src.append(srcQueue(1), props("new-queue-1"), "x");
+      grown = true;
+    }
+    return grown && w.dst.receivedCount() == 2;
+  }));
+  // Source queue 1 maps onto the only destination queue; queue 0's old message stays behind.
+  const auto& received = w.dst.received[dstQueue(0)];
+  ASSERT_EQ(received.size(), 2U);
+  EXPECT_EQ(received[0].prop("UNIQ_KEY"), "new-queue-0");
+  EXPECT_EQ(received[1].prop("UNIQ_KEY"), "new-queue-1");
+  EXPECT_EQ(committed(w, srcQueue(0)), 1);
+}
+
+TEST(ReplicationEngineRules, StartForQueueAddedWhileRunning) {
+  const StartSpec latest{StartSpec::Kind::kLatest, 0};
+  const StartSpec at{StartSpec::Kind::kTimestamp, 1234};
+  EXPECT_EQ(startForQueue(latest, false).kind, StartSpec::Kind::kLatest);
+  EXPECT_EQ(startForQueue(latest, true).kind, StartSpec::Kind::kEarliest);
+  EXPECT_EQ(startForQueue(at, true).kind, StartSpec::Kind::kTimestamp);
+  EXPECT_EQ(startForQueue(at, true).timestamp_ms, 1234);
+  EXPECT_EQ(startForQueue(StartSpec{}, true).kind, StartSpec::Kind::kEarliest);
+}
+
 TEST(ReplicationEngine, InvalidSpecFailsTheTask) {
   World w;
   TaskSpec spec = w.spec();

@@ -56,6 +56,13 @@ Result<void> validateTaskSpec(const TaskSpec& spec) {
   return {};
 }
 
+StartSpec startForQueue(const StartSpec& task_start, bool added_while_running) {
+  if (added_while_running && task_start.kind == StartSpec::Kind::kLatest) {
+    return StartSpec{StartSpec::Kind::kEarliest, 0};
+  }
+  return task_start;
+}
+
 std::int32_t createdQueuesPerBroker(std::size_t source_queues, std::size_t destination_masters) {
   if (destination_masters == 0) {
     return 0;
@@ -226,7 +233,7 @@ asio::awaitable<Result<void>> TaskEngine::setup() {
 std::unique_ptr<QueuePipeline> TaskEngine::makePipeline(
     const TopicState& topic, const model::SourceQueue& source,
     const model::DestinationQueue& destination,
-    const std::optional<control::QueueMetrics>& metrics) {
+    const std::optional<control::QueueMetrics>& metrics, const StartSpec& start) {
   PipelineConfig config;
   config.task = spec_.name;
   config.group = spec_.group;
@@ -236,20 +243,20 @@ std::unique_ptr<QueuePipeline> TaskEngine::makePipeline(
   config.destination = destination;
   config.tag_expression = topic.filter.matchesAll() ? std::string(codec::kSubAll) : topic.spec.tags;
   config.filter = topic.filter;
-  config.start = spec_.start;
+  config.start = start;
   config.options = spec_.pipeline;
   return std::make_unique<QueuePipeline>(std::move(config), source_, destination_, executor_,
                                          metrics);
 }
 
 void TaskEngine::startSlot(const TopicState& topic, const model::SourceQueue& source,
-                           const model::DestinationQueue& destination) {
+                           const model::DestinationQueue& destination, const StartSpec& start) {
   auto slot = std::make_shared<Slot>();
   slot->source = source;
   if (metrics_ != nullptr) {
     slot->metrics = metrics_->forQueue(spec_.name, source.queue(), destination.brokerName());
   }
-  slot->pipeline = makePipeline(topic, source, destination, slot->metrics);
+  slot->pipeline = makePipeline(topic, source, destination, slot->metrics, start);
   slots_[source] = slot;
   pipelines_.spawn(runSlot(slot));
 }
@@ -271,7 +278,9 @@ asio::awaitable<void> TaskEngine::runSlot(std::shared_ptr<Slot> slot) {
       slot->metrics =
           metrics_->forQueue(spec_.name, slot->source.queue(), slot->restart_to->brokerName());
     }
-    slot->pipeline = makePipeline(*topic, slot->source, *slot->restart_to, slot->metrics);
+    // The queue has a checkpoint by now (a pipeline writes its start at once); keep its start.
+    const StartSpec start = slot->pipeline->config().start;
+    slot->pipeline = makePipeline(*topic, slot->source, *slot->restart_to, slot->metrics, start);
     slot->restart_to.reset();
   }
   if (slot->removed) {
@@ -285,7 +294,7 @@ asio::awaitable<void> TaskEngine::runSlot(std::shared_ptr<Slot> slot) {
   }
 }
 
-asio::awaitable<Result<void>> TaskEngine::refreshTopic(const TopicState& topic,
+asio::awaitable<Result<void>> TaskEngine::refreshTopic(TopicState& topic,
                                                        std::set<model::SourceQueue>& seen) {
   auto src_route = co_await source_.refreshRoute(topic.spec.source);
   if (!src_route) {
@@ -328,7 +337,11 @@ asio::awaitable<Result<void>> TaskEngine::refreshTopic(const TopicState& topic,
     seen.insert(source);
     const auto it = slots_.find(source);
     if (it == slots_.end()) {
-      startSlot(topic, source, *destination);
+      if (topic.routed) {
+        logger()->info("queue_added task={} queue={} destination={}", spec_.name, source,
+                       *destination);
+      }
+      startSlot(topic, source, *destination, startForQueue(spec_.start, topic.routed));
       continue;
     }
     Slot& slot = *it->second;
@@ -341,6 +354,7 @@ asio::awaitable<Result<void>> TaskEngine::refreshTopic(const TopicState& topic,
       slot.pipeline->requestStop();
     }
   }
+  topic.routed = true;
   co_return Result<void>{};
 }
 
@@ -348,7 +362,7 @@ asio::awaitable<Result<void>> TaskEngine::refresh() {
   std::set<model::SourceQueue> seen;
   std::optional<Error> failure;
   std::set<std::string> failed_topics;
-  for (const auto& topic : topics_) {
+  for (auto& topic : topics_) {
     auto done = co_await refreshTopic(topic, seen);
     if (!done) {
       failed_topics.insert(topic.spec.source);

@@ -57,6 +57,12 @@ Result<void> validateTaskSpec(const TaskSpec& spec);
 // equal queue counts (a bijection).
 std::int32_t createdQueuesPerBroker(std::size_t source_queues, std::size_t destination_masters);
 
+// Where a queue without a checkpoint starts. The task's `start` applies to the queues of a topic's
+// first route; a queue that appears later (the topic grew while the task ran) holds only messages
+// written after the task started, so "latest" would skip what arrived before the next route
+// refresh: such a queue starts at its earliest offset. Earliest and timestamp starts are kept.
+StartSpec startForQueue(const StartSpec& task_start, bool added_while_running);
+
 class TaskEngine {
  public:
   // `spec` must pass validateTaskSpec() (the constructor does not check it again; run() reports
@@ -86,6 +92,7 @@ class TaskEngine {
   struct TopicState {
     TopicSpec spec;
     TagFilter filter;
+    bool routed = false;  // a route of the topic has been applied: later queues were added
   };
   struct Slot {
     model::SourceQueue source;
@@ -99,16 +106,16 @@ class TaskEngine {
   asio::awaitable<Result<void>> ensureDestinationTopic(const TopicSpec& topic);
   asio::awaitable<Result<void>> ensureGroup();
   asio::awaitable<Result<void>> refresh();
-  asio::awaitable<Result<void>> refreshTopic(const TopicState& topic,
-                                             std::set<model::SourceQueue>& seen);
+  asio::awaitable<Result<void>> refreshTopic(TopicState& topic, std::set<model::SourceQueue>& seen);
   asio::awaitable<void> runSlot(std::shared_ptr<Slot> slot);
   asio::awaitable<void> pause(std::chrono::milliseconds delay);
   std::unique_ptr<QueuePipeline> makePipeline(const TopicState& topic,
                                               const model::SourceQueue& source,
                                               const model::DestinationQueue& destination,
-                                              const std::optional<control::QueueMetrics>& metrics);
+                                              const std::optional<control::QueueMetrics>& metrics,
+                                              const StartSpec& start);
   void startSlot(const TopicState& topic, const model::SourceQueue& source,
-                 const model::DestinationQueue& destination);
+                 const model::DestinationQueue& destination, const StartSpec& start);
   void setError(const Error& error);
   const TopicState* topicOf(const std::string& source_topic) const;
 
