@@ -7,6 +7,7 @@ import org.apache.rocketmq.client.ClientConfig;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.rebalance.AllocateMessageQueueAveragely;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.TransactionMQProducer;
 import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 
@@ -88,6 +89,14 @@ final class Clients {
     RPCHook hook = rpcHook();
     DefaultMQProducer p = hook == null ? new DefaultMQProducer(group) : new DefaultMQProducer(group, hook);
     configure(p, "producer");
+    p.setSendMsgTimeout(15_000);
+    return p;
+  }
+
+  TransactionMQProducer transactionProducer(String group) {
+    RPCHook hook = rpcHook();
+    TransactionMQProducer p = new TransactionMQProducer(group, hook);
+    configure(p, "txproducer");
     p.setSendMsgTimeout(15_000);
     return p;
   }

@@ -11,17 +11,22 @@ import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.LocalTransactionState;
+import org.apache.rocketmq.client.producer.TransactionListener;
+import org.apache.rocketmq.client.producer.TransactionMQProducer;
+import org.apache.rocketmq.client.producer.TransactionSendResult;
 import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageClientIDSetter;
+import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
 
 /**
  * produce --topic T --count N [--key-prefix K] [--tag TAG] [--prop k=v ...] [--queue Q [--broker B]]
  * [--body-size BYTES] [--body-prefix STR] [--batch B] [--compress-over BYTES] [--group G]
- * [--start-index I]
+ * [--start-index I] [--delay-level L] [--transaction commit|rollback]
  *
  * <p>Message i (i = start-index .. start-index+N-1) gets key K+i, the tag, the user properties and
  * the body from {@link Bodies#body}. Without --queue, messages (or batches) go round-robin over
@@ -42,12 +47,25 @@ import org.apache.rocketmq.common.message.MessageQueue;
  *       message would otherwise dominate a throughput measurement.
  * </ul>
  * With any of them the "done" line carries those extra fields; elapsedMs stays the measured part.
+ *
+ * <p>Special messages (the replication tests check that each arrives as it should):
+ * <ul>
+ *   <li>--delay-level L: scheduled messages (Message.setDelayTimeLevel; level 3 = 10 s on a
+ *       default broker). The broker parks them in SCHEDULE_TOPIC_XXXX and puts them into the topic
+ *       when due.
+ *   <li>--transaction commit|rollback: transactional messages, one by one through a
+ *       TransactionMQProducer whose local transaction answers COMMIT_MESSAGE or ROLLBACK_MESSAGE
+ *       (and its check answers the same). Committed ones reach the topic; rolled-back ones never
+ *       do. No --queue, --batch or --inflight with it (the transactional producer picks the queue).
+ *       "sent" lines carry "transaction": the local state, and the half message's position.
+ * </ul>
  */
 final class ProduceCommand implements Main.Command {
   @Override
   public Set<String> options() {
     return Set.of("topic", "count", "key-prefix", "tag", "prop", "queue", "broker", "body-size", "body-prefix",
-        "batch", "compress-over", "group", "start-index", "warmup", "inflight", "quiet");
+        "batch", "compress-over", "group", "start-index", "warmup", "inflight", "quiet", "delay-level",
+        "transaction");
   }
 
   @Override
@@ -73,7 +91,16 @@ final class ProduceCommand implements Main.Command {
     boolean quiet = o.has("quiet");
     boolean extended = quiet || o.has("warmup") || o.has("inflight");
     if (warmup < 0 || inflight < 0) throw new Options.UsageException("--warmup and --inflight must be >= 0");
-    Batches batches = new Batches(topic, tag, keyPrefix, bodyPrefix, bodySize, batch, o.has("batch"), props);
+    int delayLevel = o.intValue("delay-level", 0);
+    if (delayLevel < 0) throw new Options.UsageException("--delay-level must be >= 0");
+    Batches batches = new Batches(topic, tag, keyPrefix, bodyPrefix, bodySize, batch, o.has("batch"), props,
+        delayLevel);
+    if (o.has("transaction")) {
+      if (o.has("queue") || o.has("batch") || o.has("inflight") || o.has("warmup")) {
+        throw new Options.UsageException("--transaction sends one message at a time: no --queue, --batch, --inflight or --warmup");
+      }
+      return produceTransactional(o, clients, batches, start, count, quiet);
+    }
 
     DefaultMQProducer producer = clients.producer(o.get("group", "ferry_driver_producer"));
     if (o.has("compress-over")) producer.setCompressMsgBodyOverHowmuch(o.intValue("compress-over", 4096));
@@ -115,6 +142,63 @@ final class ProduceCommand implements Main.Command {
     }
   }
 
+  private static int produceTransactional(Options o, Clients clients, Batches batches, long start, long count,
+      boolean quiet) throws Exception {
+    String mode = o.required("transaction");
+    LocalTransactionState state = switch (mode) {
+      case "commit" -> LocalTransactionState.COMMIT_MESSAGE;
+      case "rollback" -> LocalTransactionState.ROLLBACK_MESSAGE;
+      default -> throw new Options.UsageException("--transaction wants commit or rollback, got '" + mode + "'");
+    };
+    TransactionMQProducer producer = clients.transactionProducer(o.get("group", "ferry_driver_tx_producer"));
+    producer.setTransactionListener(new TransactionListener() {
+      @Override
+      public LocalTransactionState executeLocalTransaction(Message msg, Object arg) {
+        return state;
+      }
+
+      @Override
+      public LocalTransactionState checkLocalTransaction(MessageExt msg) {
+        return state;
+      }
+    });
+    producer.start();
+    try {
+      long began = System.currentTimeMillis();
+      long sent = 0;
+      for (long i = start; i < start + count; i++) {
+        Message m = batches.build(i, 1).get(0);
+        TransactionSendResult r = producer.sendMessageInTransaction(m, null);
+        if (r.getSendStatus() != SendStatus.SEND_OK || r.getLocalTransactionState() != state) {
+          throw new IllegalStateException("transactional send of message " + i + " returned " + r.getSendStatus()
+              + " / " + r.getLocalTransactionState());
+        }
+        if (!quiet) {
+          Map<String, Object> e = Json.event("sent");
+          e.put("index", i);
+          e.put("msgId", MessageClientIDSetter.getUniqID(m));
+          e.put("transaction", r.getLocalTransactionState().name());
+          e.put("topic", m.getTopic());
+          e.put("brokerName", r.getMessageQueue().getBrokerName());
+          e.put("queueId", r.getMessageQueue().getQueueId());
+          e.put("keys", m.getKeys());
+          e.put("tags", m.getTags());
+          e.put("bodyLength", m.getBody().length);
+          e.put("bodySha256", Bodies.sha256(m.getBody()));
+          Out.line(e);
+        }
+        sent++;
+      }
+      Map<String, Object> done = Json.event("done");
+      done.put("sent", sent);
+      done.put("elapsedMs", System.currentTimeMillis() - began);
+      Out.line(done);
+      return Main.EXIT_OK;
+    } finally {
+      producer.shutdown();
+    }
+  }
+
   /** CPU time of the whole JVM so far, or -1 where the platform does not report it. */
   private static long processCpuNs() {
     return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
@@ -131,10 +215,11 @@ final class ProduceCommand implements Main.Command {
     final int batch;
     final boolean asBatch;
     final Map<String, String> props;
+    final int delayLevel;
     int round = 0;
 
     Batches(String topic, String tag, String keyPrefix, String bodyPrefix, int bodySize, int batch, boolean asBatch,
-        Map<String, String> props) {
+        Map<String, String> props, int delayLevel) {
       this.topic = topic;
       this.tag = tag;
       this.keyPrefix = keyPrefix;
@@ -143,6 +228,7 @@ final class ProduceCommand implements Main.Command {
       this.batch = batch;
       this.asBatch = asBatch;
       this.props = props;
+      this.delayLevel = delayLevel;
     }
 
     List<Message> build(long first, int n) {
@@ -153,6 +239,7 @@ final class ProduceCommand implements Main.Command {
         if (tag != null) m.setTags(tag);
         if (keyPrefix != null) m.setKeys(keyPrefix + idx);
         props.forEach(m::putUserProperty);
+        if (delayLevel > 0) m.setDelayTimeLevel(delayLevel);
         msgs.add(m);
       }
       return msgs;
