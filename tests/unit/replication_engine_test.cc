@@ -454,6 +454,35 @@ TEST(ReplicationEngine, QueueAddedWhileALatestTaskRunsStartsAtItsEarliestOffset)
   EXPECT_EQ(committed(w, srcQueue(0)), 1);
 }
 
+TEST(ReplicationEngine, RestartedLatestTaskStartsQueuesTheTopicGainedMeanwhileAtEarliest) {
+  World w(2, 1);
+  w.src.append(srcQueue(0), props("replicated-before"), "x");
+  w.src.committed[{"ferry-t1", srcQueue(0)}] = 1;  // the task ran before, when queue 1 did not exist
+  w.src.append(srcQueue(1), props("gained-0"), "x");
+  w.src.append(srcQueue(1), props("gained-1"), "x");
+  TaskSpec spec = w.spec();
+  spec.start.kind = StartSpec::Kind::kLatest;
+  TaskEngine engine(spec, w.source, w.destination, w.io.get_executor());
+  ASSERT_TRUE(w.runUntil(engine, [&] { return w.dst.receivedCount() == 2; }));
+  const auto& received = w.dst.received[dstQueue(0)];
+  ASSERT_EQ(received.size(), 2U);
+  EXPECT_EQ(received[0].prop("UNIQ_KEY"), "gained-0");
+  EXPECT_EQ(received[1].prop("UNIQ_KEY"), "gained-1");
+}
+
+TEST(ReplicationEngine, NewLatestTaskLeavesEveryQueuesBacklogBehind) {
+  World w(2, 1);
+  w.src.append(srcQueue(0), props("old-0"), "x");
+  w.src.append(srcQueue(1), props("old-1"), "x");
+  TaskSpec spec = w.spec();
+  spec.start.kind = StartSpec::Kind::kLatest;
+  TaskEngine engine(spec, w.source, w.destination, w.io.get_executor());
+  ASSERT_TRUE(w.runUntil(engine, [&] { return w.src.explicit_commits.size() == 2; }));
+  EXPECT_EQ(w.dst.receivedCount(), 0U);
+  EXPECT_EQ(committed(w, srcQueue(0)), 1);
+  EXPECT_EQ(committed(w, srcQueue(1)), 1);
+}
+
 TEST(ReplicationEngineRules, StartForQueueAddedWhileRunning) {
   const StartSpec latest{StartSpec::Kind::kLatest, 0};
   const StartSpec at{StartSpec::Kind::kTimestamp, 1234};

@@ -56,8 +56,8 @@ Result<void> validateTaskSpec(const TaskSpec& spec) {
   return {};
 }
 
-StartSpec startForQueue(const StartSpec& task_start, bool added_while_running) {
-  if (added_while_running && task_start.kind == StartSpec::Kind::kLatest) {
+StartSpec startForQueue(const StartSpec& task_start, bool task_knows_topic) {
+  if (task_knows_topic && task_start.kind == StartSpec::Kind::kLatest) {
     return StartSpec{StartSpec::Kind::kEarliest, 0};
   }
   return task_start;
@@ -294,6 +294,23 @@ asio::awaitable<void> TaskEngine::runSlot(std::shared_ptr<Slot> slot) {
   }
 }
 
+asio::awaitable<Result<bool>> TaskEngine::anyCheckpoint(std::vector<model::SourceQueue> queues) {
+  for (const auto& queue : queues) {
+    auto addr = co_await source_.masterAddr(queue.topic(), queue.brokerName());
+    if (!addr) {
+      co_return makeError(std::move(addr.error()));
+    }
+    auto committed = co_await source_.broker().queryConsumerOffset(*addr, spec_.group, queue.queue());
+    if (!committed) {
+      co_return makeError(std::move(committed.error()));
+    }
+    if (committed->has_value()) {
+      co_return true;
+    }
+  }
+  co_return false;
+}
+
 asio::awaitable<Result<void>> TaskEngine::refreshTopic(TopicState& topic,
                                                        std::set<model::SourceQueue>& seen) {
   auto src_route = co_await source_.refreshRoute(topic.spec.source);
@@ -329,6 +346,14 @@ asio::awaitable<Result<void>> TaskEngine::refreshTopic(TopicState& topic,
   if (!mapping) {
     co_return makeError(std::move(mapping.error()));
   }
+  if (!topic.routed && spec_.start.kind == StartSpec::Kind::kLatest) {
+    // A restarted "latest" task must not skip the queues the topic gained while it was down.
+    auto resumed = co_await anyCheckpoint(mapping->sources());
+    if (!resumed) {
+      co_return makeError(std::move(resumed.error()));
+    }
+    topic.resumed = *resumed;
+  }
   for (const auto& source : mapping->sources()) {
     const auto destination = mapping->destinationOf(source);
     if (!destination) {
@@ -341,7 +366,8 @@ asio::awaitable<Result<void>> TaskEngine::refreshTopic(TopicState& topic,
         logger()->info("queue_added task={} queue={} destination={}", spec_.name, source,
                        *destination);
       }
-      startSlot(topic, source, *destination, startForQueue(spec_.start, topic.routed));
+      startSlot(topic, source, *destination,
+                startForQueue(spec_.start, topic.routed || topic.resumed));
       continue;
     }
     Slot& slot = *it->second;

@@ -57,11 +57,13 @@ Result<void> validateTaskSpec(const TaskSpec& spec);
 // equal queue counts (a bijection).
 std::int32_t createdQueuesPerBroker(std::size_t source_queues, std::size_t destination_masters);
 
-// Where a queue without a checkpoint starts. The task's `start` applies to the queues of a topic's
-// first route; a queue that appears later (the topic grew while the task ran) holds only messages
-// written after the task started, so "latest" would skip what arrived before the next route
-// refresh: such a queue starts at its earliest offset. Earliest and timestamp starts are kept.
-StartSpec startForQueue(const StartSpec& task_start, bool added_while_running);
+// Where a queue without a checkpoint starts. The task's `start` applies while the task is new to
+// the topic. Once it has replicated the topic (another queue of the topic has a checkpoint of the
+// task's group, or the queue appeared in a later route while the task ran), a queue without a
+// checkpoint was added to the topic after the task started and holds only messages written since:
+// "latest" would skip those written before Ferry saw the queue, so it starts at its earliest
+// offset. Earliest and timestamp starts are kept.
+StartSpec startForQueue(const StartSpec& task_start, bool task_knows_topic);
 
 class TaskEngine {
  public:
@@ -93,6 +95,7 @@ class TaskEngine {
     TopicSpec spec;
     TagFilter filter;
     bool routed = false;  // a route of the topic has been applied: later queues were added
+    bool resumed = false;  // at the first route, a queue of the topic had a checkpoint
   };
   struct Slot {
     model::SourceQueue source;
@@ -107,6 +110,8 @@ class TaskEngine {
   asio::awaitable<Result<void>> ensureGroup();
   asio::awaitable<Result<void>> refresh();
   asio::awaitable<Result<void>> refreshTopic(TopicState& topic, std::set<model::SourceQueue>& seen);
+  // Whether the task's group has a committed offset on any of `queues` (source cluster).
+  asio::awaitable<Result<bool>> anyCheckpoint(std::vector<model::SourceQueue> queues);
   asio::awaitable<void> runSlot(std::shared_ptr<Slot> slot);
   asio::awaitable<void> pause(std::chrono::milliseconds delay);
   std::unique_ptr<QueuePipeline> makePipeline(const TopicState& topic,

@@ -11,9 +11,7 @@
 #include <thread>
 #include <tuple>
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
-
+#include "engine_it_support.h"
 #include "ferry/replication/task_engine.h"
 #include "it_fixture.h"
 
@@ -41,16 +39,6 @@ std::map<std::string, std::string> comparedProperties(const nlohmann::json& mess
   return out;
 }
 
-asio::awaitable<void> startEngine(TaskEngine* engine, std::atomic<bool>* finished) {
-  auto executor = co_await asio::this_coro::executor;
-  asio::co_spawn(executor, engine->run(),
-                 [finished](const std::exception_ptr&) { finished->store(true); });
-}
-
-asio::awaitable<control::TaskStatus> statusOf(TaskEngine* engine) {
-  co_return engine->status();
-}
-
 // Batches sent by every pipeline, and how many of them carried compressed bodies.
 asio::awaitable<std::pair<std::uint64_t, std::uint64_t>> batchesSent(
     TaskEngine* engine, std::vector<MessageQueue> queues) {
@@ -62,11 +50,6 @@ asio::awaitable<std::pair<std::uint64_t, std::uint64_t>> batchesSent(
     }
   }
   co_return out;
-}
-
-asio::awaitable<void> stopEngine(TaskEngine* engine) {
-  engine->requestStop();
-  co_return;
 }
 
 asio::awaitable<Result<std::optional<QueueOffset>>> committedOffset(rocketmq::Cluster* cluster,
@@ -120,12 +103,12 @@ TEST_F(ReplicationIT, JavaProducedMessagesArriveUnchangedAndInOrderAtTheJavaCons
   spec.pipeline.commit_interval = std::chrono::milliseconds(500);
   TaskEngine engine(spec, *source_, *destination, io_.context().get_executor());
   std::atomic<bool> finished{false};
-  io_.run(startEngine(&engine, &finished));
+  io_.run(spawnEngine(&engine, &finished));
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
   control::TaskStatus status;
   while (std::chrono::steady_clock::now() < deadline) {
-    status = io_.run(statusOf(&engine));
+    status = io_.run(engineStatus(&engine));
     std::int64_t replicated = 0;
     for (const auto& q : status.queues) {
       replicated += q.checkpoint.value_or(0);
@@ -135,12 +118,12 @@ TEST_F(ReplicationIT, JavaProducedMessagesArriveUnchangedAndInOrderAtTheJavaCons
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  io_.run(stopEngine(&engine));
+  io_.run(requestEngineStop(&engine));
   while (!finished.load() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_TRUE(finished.load()) << "the engine did not stop";
-  status = io_.run(statusOf(&engine));
+  status = io_.run(engineStatus(&engine));
   EXPECT_EQ(status.state, control::TaskState::kStopped);
   ASSERT_EQ(status.queues.size(), 8U);
   for (const auto& q : status.queues) {
