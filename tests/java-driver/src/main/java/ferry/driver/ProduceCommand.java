@@ -41,6 +41,10 @@ import org.apache.rocketmq.common.message.MessageQueue;
  *   <li>--inflight K: send batches asynchronously (send(Collection, MessageQueue, SendCallback)),
  *       at most K in flight and at most one per queue, so each queue's order is kept. Without it
  *       every send is synchronous, one at a time (the standard mode).
+ *   <li>--rate R: pace the sends so that message k (counted from the first of the run, warm-up
+ *       and measured part each paced from their own start) is not sent before k / R seconds;
+ *       for steady-rate latency runs (bench/replication_ratio --latency). The achieved rate is
+ *       lower when the sends cannot keep up.
  *   <li>--quiet: no "sent" (or "warmup") lines; only the final "done" line, which then also
  *       carries elapsedNs, cpuNs (CPU time of the whole JVM during the measured part: all threads,
  *       JIT and GC included), warmupSent, warmupMs and inflight. Printing and hashing every
@@ -65,7 +69,7 @@ final class ProduceCommand implements Main.Command {
   public Set<String> options() {
     return Set.of("topic", "count", "key-prefix", "tag", "prop", "queue", "broker", "body-size", "body-prefix",
         "batch", "compress-over", "group", "start-index", "warmup", "inflight", "quiet", "delay-level",
-        "transaction");
+        "transaction", "rate");
   }
 
   @Override
@@ -89,15 +93,18 @@ final class ProduceCommand implements Main.Command {
     long warmup = o.longValue("warmup", 0);
     int inflight = o.intValue("inflight", 0);
     boolean quiet = o.has("quiet");
-    boolean extended = quiet || o.has("warmup") || o.has("inflight");
+    boolean extended = quiet || o.has("warmup") || o.has("inflight") || o.has("rate");
     if (warmup < 0 || inflight < 0) throw new Options.UsageException("--warmup and --inflight must be >= 0");
     int delayLevel = o.intValue("delay-level", 0);
     if (delayLevel < 0) throw new Options.UsageException("--delay-level must be >= 0");
+    double rate = o.has("rate") ? Double.parseDouble(o.get("rate")) : 0;
+    if (o.has("rate") && !(rate > 0)) throw new Options.UsageException("--rate must be > 0");
     Batches batches = new Batches(topic, tag, keyPrefix, bodyPrefix, bodySize, batch, o.has("batch"), props,
         delayLevel);
+    batches.rate = rate;
     if (o.has("transaction")) {
-      if (o.has("queue") || o.has("batch") || o.has("inflight") || o.has("warmup")) {
-        throw new Options.UsageException("--transaction sends one message at a time: no --queue, --batch, --inflight or --warmup");
+      if (o.has("queue") || o.has("batch") || o.has("inflight") || o.has("warmup") || o.has("rate")) {
+        throw new Options.UsageException("--transaction sends one message at a time: no --queue, --batch, --inflight, --warmup or --rate");
       }
       return produceTransactional(o, clients, batches, start, count, quiet);
     }
@@ -217,6 +224,16 @@ final class ProduceCommand implements Main.Command {
     final Map<String, String> props;
     final int delayLevel;
     int round = 0;
+    double rate = 0;  // messages per second; 0: as fast as possible
+
+    /** With --rate: waits until message `done` (counted from `beganNs`) is due. */
+    void pace(long beganNs, long done) {
+      if (rate <= 0) return;
+      long due = beganNs + (long) (done * 1e9 / rate);
+      for (long now = System.nanoTime(); now < due; now = System.nanoTime()) {
+        java.util.concurrent.locks.LockSupport.parkNanos(due - now);
+      }
+    }
 
     Batches(String topic, String tag, String keyPrefix, String bodyPrefix, int bodySize, int batch, boolean asBatch,
         Map<String, String> props, int delayLevel) {
@@ -255,8 +272,10 @@ final class ProduceCommand implements Main.Command {
     private long sendSync(DefaultMQProducer producer, List<MessageQueue> targets, long first, long count,
         boolean print) throws Exception {
       long sent = 0;
+      long beganNs = System.nanoTime();
       for (long i = first; i < first + count; ) {
         int n = (int) Math.min(batch, first + count - i);
+        pace(beganNs, i - first);
         List<Message> msgs = build(i, n);
         MessageQueue mq = targets.get(round++ % targets.size());
         SendResult r = asBatch ? producer.send(msgs, mq) : producer.send(msgs.get(0), mq);
@@ -277,8 +296,10 @@ final class ProduceCommand implements Main.Command {
       for (MessageQueue mq : targets) perQueue.put(mq, new Semaphore(1));
       AtomicReference<Throwable> failure = new AtomicReference<>();
       long sent = 0;
+      long beganNs = System.nanoTime();
       for (long i = first; i < first + count && failure.get() == null; ) {
         int n = (int) Math.min(batch, first + count - i);
+        pace(beganNs, i - first);
         List<Message> msgs = build(i, n);
         MessageQueue mq = targets.get(round++ % targets.size());
         Semaphore queueSlot = perQueue.get(mq);
