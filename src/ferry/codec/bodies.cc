@@ -814,7 +814,7 @@ std::string ConsumeStats::toJson() const {
 std::int64_t ConsumeStats::totalDiff() const {
   std::int64_t total = 0;
   for (const auto& [mq, w] : offset_table) {
-    total += w.broker_offset.value() - w.consumer_offset.value();
+    total += w.broker_offset.distanceFrom(w.consumer_offset);
   }
   return total;
 }

@@ -6,21 +6,6 @@
 #include <system_error>
 #include <utility>
 
-namespace ferry {
-
-std::string MessageQueue::toString() const {
-  return fmt::format("{}@{}#{}", topic, broker_name, queue_id.value());
-}
-
-}  // namespace ferry
-
-std::size_t std::hash<ferry::MessageQueue>::operator()(const ferry::MessageQueue& mq) const noexcept {
-  std::size_t h = std::hash<std::string>{}(mq.topic);
-  h ^= std::hash<std::string>{}(mq.broker_name) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  h ^= std::hash<std::int32_t>{}(mq.queue_id.value()) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  return h;
-}
-
 namespace ferry::codec {
 namespace {
 

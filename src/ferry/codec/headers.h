@@ -10,8 +10,7 @@
 // (Errc::kMalformed): "PullMessageResponseHeader: missing required field 'nextBeginOffset'".
 // Booleans decode like Java's Boolean.parseBoolean (case-insensitive "true", anything else false).
 //
-// This header also defines the queue identity types every layer above shares (QueueId,
-// QueueOffset, MessageQueue): bodies need them, and codec is the lowest layer that does.
+// Queue ids, offsets and message queues are the identity types of base/identity.h.
 #pragma once
 
 #include <compare>
@@ -25,44 +24,8 @@
 #include <fmt/format.h>
 
 #include "ferry/base/error.h"
-#include "ferry/base/strong_int.h"
+#include "ferry/base/identity.h"
 #include "ferry/codec/remoting_command.h"
-
-namespace ferry {
-
-// A queue id inside one broker's part of a topic (0 .. readQueueNums-1).
-using QueueId = StrongInt<struct QueueIdTag, std::int32_t>;
-// A logical consume-queue offset (message index within one queue). Committed offsets are the
-// offset of the next message to consume.
-using QueueOffset = StrongInt<struct QueueOffsetTag, std::int64_t>;
-
-// One message queue of a cluster: (topic, brokerName, queueId). Offsets are per message queue.
-// Ordered by (topic, broker_name, queue_id); equal queues of different clusters compare equal, so
-// keep clusters apart in the containing structure.
-struct MessageQueue {
-  std::string topic;
-  std::string broker_name;
-  QueueId queue_id{0};
-
-  auto operator<=>(const MessageQueue&) const = default;
-  bool operator==(const MessageQueue&) const = default;
-  // "topic@broker-a#3", for logs and error messages.
-  std::string toString() const;
-};
-
-}  // namespace ferry
-
-template <>
-struct std::hash<ferry::MessageQueue> {
-  std::size_t operator()(const ferry::MessageQueue& mq) const noexcept;
-};
-
-template <>
-struct fmt::formatter<ferry::MessageQueue> : fmt::formatter<std::string_view> {
-  auto format(const ferry::MessageQueue& mq, fmt::format_context& ctx) const {
-    return fmt::formatter<std::string_view>::format(mq.toString(), ctx);
-  }
-};
 
 namespace ferry::codec {
 

@@ -21,7 +21,7 @@
 #include <string_view>
 
 #include "ferry/base/error.h"
-#include "ferry/codec/headers.h"
+#include "ferry/base/identity.h"
 #include "ferry/control/metrics.h"
 
 namespace ferry::control {

@@ -23,7 +23,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "ferry/base/error.h"
-#include "ferry/codec/headers.h"
+#include "ferry/base/identity.h"
 
 namespace ferry::control {
 

@@ -19,7 +19,7 @@
 
 #include <fmt/format.h>
 
-#include "ferry/codec/headers.h"
+#include "ferry/base/identity.h"
 
 namespace ferry::model {
 
@@ -30,29 +30,30 @@ struct DestinationSide {
   static constexpr std::string_view kName = "destination";
 };
 
-// A queue offset of one side. Arithmetic is what the engines need: the next offset, an offset
-// `n` messages further, and the distance between two offsets of the same side (a message count).
+// A queue offset of one side: a QueueOffset that knows which cluster it belongs to. The
+// arithmetic is QueueOffset's (next, plus, distanceFrom a message count), kept within one side:
+// distanceFrom() and the comparisons take an offset of the same side only.
 template <class Side>
 class SideOffset {
  public:
   constexpr SideOffset() = default;
-  constexpr explicit SideOffset(QueueOffset offset) : value_(offset.value()) {}
+  constexpr explicit SideOffset(QueueOffset offset) : offset_(offset) {}
 
   // The untagged offset, for request headers and other edges.
-  [[nodiscard]] constexpr QueueOffset queueOffset() const { return QueueOffset{value_}; }
-  [[nodiscard]] constexpr std::int64_t value() const { return value_; }
-  [[nodiscard]] constexpr SideOffset next() const { return plus(1); }
+  [[nodiscard]] constexpr QueueOffset queueOffset() const { return offset_; }
+  [[nodiscard]] constexpr std::int64_t value() const { return offset_.value(); }
+  [[nodiscard]] constexpr SideOffset next() const { return SideOffset(offset_.next()); }
   [[nodiscard]] constexpr SideOffset plus(std::int64_t count) const {
-    return SideOffset{QueueOffset{value_ + count}};
+    return SideOffset(offset_.plus(count));
   }
   // Number of offsets from `from` to this one (negative when `from` is further).
   [[nodiscard]] constexpr std::int64_t distanceFrom(SideOffset from) const {
-    return value_ - from.value_;
+    return offset_.distanceFrom(from.offset_);
   }
   constexpr auto operator<=>(const SideOffset&) const = default;
 
  private:
-  std::int64_t value_ = 0;
+  QueueOffset offset_;
 };
 
 using SourceOffset = SideOffset<SourceSide>;
@@ -90,7 +91,7 @@ using DestinationQueue = SideQueue<DestinationSide>;
 template <class Side>
 struct std::hash<ferry::model::SideOffset<Side>> {
   std::size_t operator()(const ferry::model::SideOffset<Side>& v) const noexcept {
-    return std::hash<std::int64_t>{}(v.value());
+    return std::hash<ferry::QueueOffset>{}(v.queueOffset());
   }
 };
 
@@ -102,9 +103,9 @@ struct std::hash<ferry::model::SideQueue<Side>> {
 };
 
 template <class Side>
-struct fmt::formatter<ferry::model::SideOffset<Side>> : fmt::formatter<std::int64_t> {
+struct fmt::formatter<ferry::model::SideOffset<Side>> : fmt::formatter<ferry::QueueOffset> {
   auto format(const ferry::model::SideOffset<Side>& v, fmt::format_context& ctx) const {
-    return fmt::formatter<std::int64_t>::format(v.value(), ctx);
+    return fmt::formatter<ferry::QueueOffset>::format(v.queueOffset(), ctx);
   }
 };
 

@@ -14,7 +14,7 @@ std::optional<std::int64_t> GroupQueueState::lag() const {
   if (!committed) {
     return std::nullopt;
   }
-  const std::int64_t behind = broker_max.value() - committed->value();
+  const std::int64_t behind = broker_max.distanceFrom(*committed);
   return behind > 0 ? behind : 0;
 }
 
