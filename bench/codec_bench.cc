@@ -51,11 +51,11 @@ const std::string& pullBody() {
     for (int i = 0; i < kMessagesPerPull; ++i) {
       StoredMessage m;
       m.topic = "orders-topic";
-      m.queue_id = 3;
-      m.queue_offset = 1000000 + i;
+      m.queue_id = ferry::QueueId(3);
+      m.queue_offset = ferry::QueueOffset(1000000 + i);
       m.commit_log_offset = 123456789 + i * 1300;
-      m.born_timestamp = 1700000000000 + i;
-      m.store_timestamp = 1700000000002 + i;
+      m.born_timestamp = ferry::StoreTime::fromMillis(1700000000000 + i);
+      m.store_timestamp = ferry::StoreTime::fromMillis(1700000000002 + i);
       m.born_host = HostAddress::ipv4({10, 1, 2, 3}, 53211);
       m.store_host = HostAddress::ipv4({10, 0, 0, 1}, 10911);
       m.properties = Properties{{"KEYS", "order-" + std::to_string(70000 + i) + " customer-77"},

@@ -108,18 +108,18 @@ class FakeBroker final : public rocketmq::BrokerApi {
     auto& q = queues[mq];
     codec::StoredMessage m;
     m.topic = mq.topic;
-    m.queue_id = mq.queue_id.value();
-    m.queue_offset = min_offsets[mq] + static_cast<std::int64_t>(q.size());
-    m.commit_log_offset = 1000 + m.queue_offset;
+    m.queue_id = mq.queue_id;
+    m.queue_offset = QueueOffset(min_offsets[mq]).plus(static_cast<std::int64_t>(q.size()));
+    m.commit_log_offset = 1000 + m.queue_offset.value();
     m.sys_flag = sys_flag;
-    m.born_timestamp = store_ms - 1;
-    m.store_timestamp = store_ms;
+    m.born_timestamp = StoreTime::fromMillis(store_ms - 1);
+    m.store_timestamp = StoreTime::fromMillis(store_ms);
     m.born_host = codec::HostAddress::ipv4({10, 0, 0, 1}, 5555);
     m.store_host = codec::HostAddress::ipv4({10, 0, 0, 2}, 10911);
     m.properties = std::move(properties);
     m.body = std::move(body);
     q.push_back(m);
-    return m.queue_offset;
+    return m.queue_offset.value();
   }
   std::int64_t maxOf(const MessageQueue& mq) {
     return min_offsets[mq] + static_cast<std::int64_t>(queues[mq].size());
@@ -273,8 +273,8 @@ class FakeBroker final : public rocketmq::BrokerApi {
                                                     std::int64_t timestamp_ms,
                                                     std::optional<codec::BoundaryType>) override {
     for (const auto& m : queues[queue]) {
-      if (m.store_timestamp >= timestamp_ms)
-        co_return QueueOffset(m.queue_offset);
+      if (m.store_timestamp >= StoreTime::fromMillis(timestamp_ms))
+        co_return m.queue_offset;
     }
     co_return QueueOffset(maxOf(queue));
   }

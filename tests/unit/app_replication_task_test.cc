@@ -43,7 +43,7 @@ TEST(ReplicationTaskSpec, CarriesEveryConfiguredValue) {
   EXPECT_EQ(spec.topics[1].destination, "audit-copy");
   EXPECT_EQ(spec.topics[1].tags, "paid || refunded");
   EXPECT_EQ(spec.start.kind, replication::StartSpec::Kind::kTimestamp);
-  EXPECT_EQ(spec.start.timestamp_ms, 1796083200250);
+  EXPECT_EQ(spec.start.time, StoreTime::fromMillis(1796083200250));
   EXPECT_FALSE(spec.create_missing_topics);
   EXPECT_EQ(spec.group, "ferry-orders");
   EXPECT_EQ(spec.pipeline.pull_batch, 16);

@@ -199,7 +199,7 @@ TEST(Bodies, ConsumeStatsObjectKeys) {
   EXPECT_EQ(w.broker_offset, QueueOffset(100));
   EXPECT_EQ(w.consumer_offset, QueueOffset(90));
   EXPECT_EQ(w.pull_offset, QueueOffset(95));
-  EXPECT_EQ(w.last_timestamp, 1700000000000);
+  EXPECT_EQ(w.last_timestamp, StoreTime::fromMillis(1700000000000));
   EXPECT_DOUBLE_EQ(stats->consume_tps, 1.5);
   EXPECT_EQ(stats->totalDiff(), 10 + 0 + 7);
   auto again = ConsumeStats::fromJson(stats->toJson());
@@ -418,7 +418,7 @@ TEST(RealBroker533, RunningInfoOfAJavaPushConsumer) {
   EXPECT_EQ(info->properties.at("PROP_CONSUME_TYPE"), "CONSUME_PASSIVELY");
   EXPECT_EQ(info->mq_table.size(), 5U);  // 4 queues + the retry queue
   const auto& pq = info->mq_table.at(MessageQueue{"ferry-demo-orders", "source-broker-a", QueueId(0)});
-  EXPECT_EQ(pq.commit_offset, 25);
+  EXPECT_EQ(pq.commit_offset, QueueOffset(25));
   EXPECT_GT(pq.last_pull_timestamp, 0);
   EXPECT_GT(pq.last_consume_timestamp, 0);
   EXPECT_FALSE(info->subscription_set.empty());

@@ -58,11 +58,11 @@ std::string pullBody() {
   std::string body;
   StoredMessage m;
   m.topic = "TopicA";
-  m.queue_id = 1;
-  m.queue_offset = 0;
+  m.queue_id = QueueId(1);
+  m.queue_offset = QueueOffset(0);
   m.commit_log_offset = 4096;
-  m.born_timestamp = 1700000000000;
-  m.store_timestamp = 1700000000005;
+  m.born_timestamp = StoreTime::fromMillis(1700000000000);
+  m.store_timestamp = StoreTime::fromMillis(1700000000005);
   m.born_host = HostAddress::ipv4({192, 168, 0, 10}, 51000);
   m.store_host = HostAddress::ipv4({192, 168, 0, 1}, 10911);
   m.properties = Properties{{"KEYS", "order-1"}, {"TAGS", "tagA"},
@@ -70,7 +70,7 @@ std::string pullBody() {
   m.body = "{\"order\":1}";
   EXPECT_TRUE(appendStoredMessage(m, body));
 
-  m.queue_offset = 1;
+  m.queue_offset = m.queue_offset.next();
   m.commit_log_offset += 300;
   m.sys_flag = kSysFlagBornHostV6 | kSysFlagStoreHostV6;
   m.born_host = HostAddress::ipv6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7}, 1);
@@ -79,7 +79,7 @@ std::string pullBody() {
   m.body = "second";
   EXPECT_TRUE(appendStoredMessage(m, body));
 
-  m.queue_offset = 2;
+  m.queue_offset = m.queue_offset.next();
   m.commit_log_offset += 300;
   m.sys_flag = kSysFlagCompressed | 0x300;
   m.magic_code = kMagicCodeV1;
@@ -110,7 +110,7 @@ std::string innerBatchRecord() {
   StoredMessage outer;
   outer.topic = "BatchTopic";
   outer.sys_flag = kSysFlagInnerBatch | kSysFlagNeedUnwrap;
-  outer.queue_offset = 10;
+  outer.queue_offset = QueueOffset(10);
   outer.properties = Properties{{"INNER_NUM", "2"}};
   outer.body = batchBody();
   std::string out;

@@ -207,15 +207,17 @@ void checkSidecar(const RemotingCommand& c, const nlohmann::json& j, const std::
       const MessageView& v = (*views)[i];
       const auto& m = messages[i];
       const std::string at = where + " record " + std::to_string(i);
-      EXPECT_EQ(v.queue_offset, m.at("queueOffset").get<std::int64_t>()) << at;
+      EXPECT_EQ(v.queue_offset, QueueOffset(m.at("queueOffset").get<std::int64_t>())) << at;
       EXPECT_EQ(v.topic, m.at("topic").get<std::string>()) << at;
-      EXPECT_EQ(v.queue_id, m.at("queueId").get<int>()) << at;
+      EXPECT_EQ(v.queue_id, QueueId(m.at("queueId").get<std::int32_t>())) << at;
       EXPECT_EQ(v.flag, m.at("flag").get<int>()) << at;
       EXPECT_EQ(v.store_size, m.at("storeSize").get<int>()) << at;
       EXPECT_EQ(v.magic_code, m.at("magicCode").get<std::uint32_t>()) << at;
       EXPECT_EQ(v.body_crc, m.at("bodyCRC").get<int>()) << at;
-      EXPECT_EQ(v.born_timestamp, m.at("bornTimestamp").get<std::int64_t>()) << at;
-      EXPECT_EQ(v.store_timestamp, m.at("storeTimestamp").get<std::int64_t>()) << at;
+      EXPECT_EQ(v.born_timestamp, StoreTime::fromMillis(m.at("bornTimestamp").get<std::int64_t>()))
+          << at;
+      EXPECT_EQ(v.store_timestamp, StoreTime::fromMillis(m.at("storeTimestamp").get<std::int64_t>()))
+          << at;
       EXPECT_EQ(v.commit_log_offset, m.at("commitLogOffset").get<std::int64_t>()) << at;
       EXPECT_EQ(v.reconsume_times, m.at("reconsumeTimes").get<int>()) << at;
       EXPECT_EQ(v.prepared_transaction_offset,

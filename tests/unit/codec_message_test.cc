@@ -88,14 +88,14 @@ TEST(CodecStoredMessage, DecodesEveryFieldOfAV1Record) {
   EXPECT_EQ(static_cast<std::size_t>(v.store_size), bytes.size());
   EXPECT_EQ(v.magic_code, kMagicCodeV1);
   EXPECT_EQ(v.body_crc, 0x11223344);
-  EXPECT_EQ(v.queue_id, 3);
+  EXPECT_EQ(v.queue_id, QueueId(3));
   EXPECT_EQ(v.flag, 0x10);
-  EXPECT_EQ(v.queue_offset, 100);
+  EXPECT_EQ(v.queue_offset, QueueOffset(100));
   EXPECT_EQ(v.commit_log_offset, 0x1234);
   EXPECT_EQ(v.sys_flag, 0);
-  EXPECT_EQ(v.born_timestamp, 1700000000000);
+  EXPECT_EQ(v.born_timestamp, StoreTime::fromMillis(1700000000000));
   EXPECT_EQ(v.born_host, HostAddress::ipv4({192, 168, 1, 2}, 50000));
-  EXPECT_EQ(v.store_timestamp, 1700000000123);
+  EXPECT_EQ(v.store_timestamp, StoreTime::fromMillis(1700000000123));
   EXPECT_EQ(v.store_host, HostAddress::ipv4({10, 0, 0, 1}, 10911));
   EXPECT_EQ(v.reconsume_times, 2);
   EXPECT_EQ(v.prepared_transaction_offset, 0);
@@ -173,8 +173,8 @@ TEST(CodecStoredMessage, IteratesConcatenatedRecords) {
   auto views = decodeStoredMessages(body);
   ASSERT_TRUE(views) << views.error().toString();
   ASSERT_EQ(views->size(), 3U);
-  EXPECT_EQ((*views)[0].queue_offset, 100);
-  EXPECT_EQ((*views)[1].queue_offset, 101);
+  EXPECT_EQ((*views)[0].queue_offset, QueueOffset(100));
+  EXPECT_EQ((*views)[1].queue_offset, QueueOffset(101));
   EXPECT_EQ((*views)[1].body, "");
   EXPECT_TRUE((*views)[1].properties.raw().empty());
   EXPECT_EQ((*views)[1].record_offset, static_cast<std::size_t>((*views)[0].store_size));
@@ -196,7 +196,7 @@ TEST(CodecStoredMessage, ReEncodingAViewGivesTheSameBytes) {
 TEST(CodecStoredMessage, OwningRoundTrip) {
   StoredMessage m;
   m.topic = "T";
-  m.queue_id = 1;
+  m.queue_id = QueueId(1);
   m.sys_flag = kSysFlagBornHostV6;
   m.born_host = HostAddress::ipv6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 1);
   m.store_host = HostAddress::ipv4({127, 0, 0, 1}, 10911);
@@ -471,11 +471,11 @@ TEST(CodecInnerBatch, UnwrapsLikeJavaPullApiWrapper) {
     ASSERT_EQ(views->size(), 3U);
     for (std::size_t i = 0; i < 3; ++i) {
       const MessageView& v = (*views)[i];
-      EXPECT_EQ(v.queue_offset, 500 + static_cast<std::int64_t>(i));
+      EXPECT_EQ(v.queue_offset, QueueOffset(500 + static_cast<std::int64_t>(i)));
       EXPECT_EQ(v.flag, static_cast<std::int32_t>(i + 1));
       EXPECT_EQ(v.body, "m" + std::to_string(i));
       EXPECT_EQ(v.topic, "TopicA");
-      EXPECT_EQ(v.queue_id, 3);
+      EXPECT_EQ(v.queue_id, QueueId(3));
       EXPECT_EQ(v.store_host, outer.store_host);
       EXPECT_EQ(v.commit_log_offset, outer.commit_log_offset);
       EXPECT_FALSE(v.isCompressed());

@@ -14,7 +14,8 @@ namespace {
 
 OriginStamp sampleStamp() {
   return OriginStamp{"east", SourceQueue("orders", "broker-a", QueueId(3)),
-                     SourceOffset(QueueOffset(123456789)), 1795613848545};
+                     SourceOffset(QueueOffset(123456789)),
+                     StoreTime::fromMillis(1795613848545)};
 }
 
 // Encodes the stamp into a properties string and parses it back as a consumer would see it.
@@ -58,12 +59,12 @@ TEST(ModelOriginStamp, RoundTripsThroughThePropertiesString) {
 
 TEST(ModelOriginStamp, RoundTripsExtremeValues) {
   for (const auto& stamp :
-       {OriginStamp{"c", SourceQueue("t", "b", QueueId(0)), SourceOffset(QueueOffset(0)), 0},
+       {OriginStamp{"c", SourceQueue("t", "b", QueueId(0)), SourceOffset(QueueOffset(0)), StoreTime()},
         OriginStamp{
             "cluster-with.dots:and-üñí",
             SourceQueue("%RETRY%g", "broker b", QueueId(std::numeric_limits<std::int32_t>::max())),
             SourceOffset(QueueOffset(std::numeric_limits<std::int64_t>::max())),
-            std::numeric_limits<std::int64_t>::max()}}) {
+            StoreTime::fromMillis(std::numeric_limits<std::int64_t>::max())}}) {
     auto parsed = roundTrip(stamp, {});
     ASSERT_TRUE(parsed) << parsed.error().toString();
     ASSERT_TRUE(parsed->has_value());
@@ -89,7 +90,7 @@ TEST(ModelOriginStamp, EncodesCanonicalDecimalValues) {
 TEST(ModelOriginStamp, EncodingReplacesAnEarlierHopsStamp) {
   codec::Properties props{{"KEYS", "k"}};
   ASSERT_TRUE(encodeOriginStamp(OriginStamp{"west", SourceQueue("x", "broker-z", QueueId(9)),
-                                            SourceOffset(QueueOffset(7)), 1},
+                                            SourceOffset(QueueOffset(7)), StoreTime::fromMillis(1)},
                                 props));
   ASSERT_TRUE(encodeOriginStamp(sampleStamp(), props));
   EXPECT_EQ(props.size(), 7U);
@@ -127,7 +128,7 @@ TEST(ModelOriginStamp, RefusesStampsThatCannotBeEncoded) {
   s.offset = SourceOffset(QueueOffset(-1));
   refuse(s, "queue offset is negative");
   s = sampleStamp();
-  s.store_timestamp_ms = -5;
+  s.store_time = StoreTime::fromMillis(-5);
   refuse(s, "store timestamp is negative");
 }
 

@@ -224,7 +224,7 @@ TEST(ReplicationEngine, StartAtTimestampAndResumeFromCommittedOffset) {
   w.src.committed[{"ferry-t1", srcQueue(1)}] = 8;  // queue 1 resumes, queue 0 starts at 1007
   TaskSpec spec = w.spec();
   spec.start.kind = StartSpec::Kind::kTimestamp;
-  spec.start.timestamp_ms = 1007;
+  spec.start.time = StoreTime::fromMillis(1007);
   TaskEngine engine(spec, w.source, w.destination, w.io.get_executor());
   ASSERT_TRUE(w.runUntil(engine, [&] { return w.dst.receivedCount() == 5; }));
   const auto& q0 = w.dst.received[dstQueue(0)];
@@ -484,12 +484,12 @@ TEST(ReplicationEngine, NewLatestTaskLeavesEveryQueuesBacklogBehind) {
 }
 
 TEST(ReplicationEngineRules, StartForQueueAddedWhileRunning) {
-  const StartSpec latest{StartSpec::Kind::kLatest, 0};
-  const StartSpec at{StartSpec::Kind::kTimestamp, 1234};
+  const StartSpec latest{StartSpec::Kind::kLatest, StoreTime()};
+  const StartSpec at{StartSpec::Kind::kTimestamp, StoreTime::fromMillis(1234)};
   EXPECT_EQ(startForQueue(latest, false).kind, StartSpec::Kind::kLatest);
   EXPECT_EQ(startForQueue(latest, true).kind, StartSpec::Kind::kEarliest);
   EXPECT_EQ(startForQueue(at, true).kind, StartSpec::Kind::kTimestamp);
-  EXPECT_EQ(startForQueue(at, true).timestamp_ms, 1234);
+  EXPECT_EQ(startForQueue(at, true).time, StoreTime::fromMillis(1234));
   EXPECT_EQ(startForQueue(StartSpec{}, true).kind, StartSpec::Kind::kEarliest);
 }
 
@@ -553,11 +553,15 @@ TEST(ReplicationPipelineRules, LinkEstimatorLearnsRoundTripAndBandwidth) {
 }
 
 TEST(ReplicationPipelineRules, LagAndRate) {
-  EXPECT_EQ(lagMessages(10, 12), 0);
-  EXPECT_EQ(lagMessages(12, 10), 2);
-  EXPECT_EQ(lagSeconds(0, std::nullopt, 5000), 0.0);
-  EXPECT_EQ(lagSeconds(3, std::nullopt, 5000), std::nullopt);
-  EXPECT_EQ(lagSeconds(3, 2000, 5000), 3.0);
+  const auto src = [](std::int64_t n) { return model::SourceOffset(QueueOffset(n)); };
+  const auto at = [](std::int64_t ms) { return StoreTime::fromMillis(ms); };
+  EXPECT_EQ(lagMessages(src(10), src(12)), 0);
+  EXPECT_EQ(lagMessages(src(12), src(10)), 2);
+  EXPECT_EQ(lagSeconds(0, std::nullopt, at(5000)), 0.0);
+  EXPECT_EQ(lagSeconds(3, std::nullopt, at(5000)), std::nullopt);
+  EXPECT_EQ(lagSeconds(3, at(2000), at(5000)), 3.0);
+  EXPECT_EQ(lagSeconds(3, at(2500), at(5000)), 2.5);
+  EXPECT_EQ(lagSeconds(3, at(6000), at(5000)), 0.0);  // clocks disagree: never negative
   RateWindow rate(std::chrono::seconds(60));
   const auto t0 = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
   EXPECT_EQ(rate.perSecond(t0, 0), 0);

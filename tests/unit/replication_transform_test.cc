@@ -32,12 +32,12 @@ codec::MessageView view(std::string_view props, std::string_view body = "hello",
                         std::int32_t sys_flag = 0) {
   codec::MessageView v;
   v.topic = "orders";
-  v.queue_id = 2;
-  v.queue_offset = 41;
+  v.queue_id = QueueId(2);
+  v.queue_offset = QueueOffset(41);
   v.flag = 9;
   v.sys_flag = sys_flag;
-  v.born_timestamp = 1000;
-  v.store_timestamp = 2000;
+  v.born_timestamp = StoreTime::fromMillis(1000);
+  v.store_timestamp = StoreTime::fromMillis(2000);
   v.store_host = codec::HostAddress::ipv4({127, 0, 0, 1}, 10911);
   v.commit_log_offset = 0x1234;
   v.body = body;
@@ -72,14 +72,14 @@ TEST(ReplicationTransform, KeepsWhatTheProducerSetAndStampsTheOrigin) {
   EXPECT_EQ(out.message.flag, 9);
   EXPECT_EQ(out.message.body, "hello");
   EXPECT_EQ(out.sys_flag, 0);
-  EXPECT_EQ(out.born_timestamp, 1000);
+  EXPECT_EQ(out.born_timestamp, StoreTime::fromMillis(1000));
   EXPECT_EQ(out.source_offset, SourceOffset(QueueOffset(41)));
   codec::Properties expected{
       {"TAGS", "paid"},       {"KEYS", "k1 k2"},         {"UNIQ_KEY", "ABCD"},
       {"color", "blue"},      {"__SHARDINGKEY", "g1"},   {"INSTANCE_ID", "ns"},
       {"TRACE_CONTEXT", "t"}, {"DLQ_ORIGIN_TOPIC", "x"}, {"BORN_TIMESTAMP", "5"}};
   ASSERT_TRUE(model::encodeOriginStamp(
-      model::OriginStamp{"east", kQueue, SourceOffset(QueueOffset(41)), 2000}, expected));
+      model::OriginStamp{"east", kQueue, SourceOffset(QueueOffset(41)), StoreTime::fromMillis(2000)}, expected));
   EXPECT_EQ(out.message.properties, expected);
   auto encoded = codec::encodeProperties(out.message.properties);
   ASSERT_TRUE(encoded);
@@ -89,7 +89,7 @@ TEST(ReplicationTransform, KeepsWhatTheProducerSetAndStampsTheOrigin) {
   ASSERT_TRUE(stamp && stamp->has_value());
   EXPECT_EQ((*stamp)->queue, kQueue);
   EXPECT_EQ((*stamp)->offset.value(), 41);
-  EXPECT_EQ((*stamp)->store_timestamp_ms, 2000);
+  EXPECT_EQ((*stamp)->store_time, StoreTime::fromMillis(2000));
   EXPECT_EQ((*stamp)->cluster, "east");
 }
 
@@ -244,7 +244,7 @@ TEST(ReplicationTransform, AnEarlierHopsStampIsReplaced) {
 TEST(ReplicationTransform, RefusesAMessageFromAnotherQueue) {
   const std::string props = raw({{"UNIQ_KEY", "U"}});
   codec::MessageView v = view(props);
-  v.queue_id = 3;
+  v.queue_id = QueueId(3);
   auto out = transformMessage(v, context());
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().code, Errc::kInvalidArgument);
@@ -329,12 +329,12 @@ TEST(ReplicationTransform, RealBrokerCaptureTransformsAsDocumented) {
   const TransformContext ctx{"SourceCluster-id", &queue, "FerryGoldenCopy"};
   std::vector<codec::Message> batch;
   for (const codec::MessageView& v : *records) {
-    const std::string where = "record at offset " + std::to_string(v.queue_offset);
+    const std::string where = fmt::format("record at offset {}", v.queue_offset);
     auto out = transformMessage(v, ctx);
     ASSERT_TRUE(out) << where << ": " << out.error().toString();
     EXPECT_EQ(out->message.body, v.body) << where;
     EXPECT_EQ(out->message.flag, v.flag) << where;
-    EXPECT_EQ(out->source_offset.value(), v.queue_offset) << where;
+    EXPECT_EQ(out->source_offset.queueOffset(), v.queue_offset) << where;
     EXPECT_EQ(out->message.properties.get("UNIQ_KEY"), v.uniqKey()) << where;
     EXPECT_EQ(out->message.properties.get("TAGS"), v.properties.get("TAGS")) << where;
     EXPECT_EQ(out->message.properties.get("KEYS"), v.properties.get("KEYS")) << where;
@@ -353,7 +353,7 @@ TEST(ReplicationTransform, RealBrokerCaptureTransformsAsDocumented) {
     ASSERT_TRUE(stamp && stamp->has_value()) << where;
     EXPECT_EQ(**stamp,
               (model::OriginStamp{"SourceCluster-id", queue,
-                                  SourceOffset(QueueOffset(v.queue_offset)), v.store_timestamp}));
+                                  SourceOffset(v.queue_offset), v.store_timestamp}));
     if (out->sys_flag == 0) {
       batch.push_back(out->message);
     }

@@ -25,7 +25,7 @@ TEST(ClientRequestHandler, AnswersRunningInfoForOwnGroup) {
     if (group != "FERRY_task1") return std::nullopt;
     auto info = ferryRunningInfo("127.0.0.1:9876", 1700000000000);
     codec::ProcessQueueInfo pq;
-    pq.commit_offset = 12;
+    pq.commit_offset = QueueOffset(12);
     pq.last_pull_timestamp = 1700000005000;
     info.mq_table[MessageQueue{"orders", "broker-a", QueueId(0)}] = pq;
     info.subscription_set.push_back(codec::SubscriptionData::build("orders", "*", 1));

@@ -138,7 +138,7 @@ TEST(GroupStateSteps, ConsumeStatsAddQueuesAndFailures) {
   codec::OffsetWrapper w;
   w.broker_offset = QueueOffset(25);
   w.consumer_offset = QueueOffset(20);
-  w.last_timestamp = 1700000000123;
+  w.last_timestamp = StoreTime::fromMillis(1700000000123);
   stats.value.offset_table[MessageQueue{"orders", "broker-a", QueueId(1)}] = w;
   w.consumer_offset = QueueOffset(0);
   stats.value.offset_table[MessageQueue{"orders", "broker-a", QueueId(0)}] = w;
@@ -149,7 +149,7 @@ TEST(GroupStateSteps, ConsumeStatsAddQueuesAndFailures) {
   ASSERT_EQ(state.queues.size(), 2U);
   EXPECT_EQ(state.queues[0].queue.queue_id, QueueId(0));
   EXPECT_EQ(state.queues[1].committed, QueueOffset(20));
-  EXPECT_EQ(state.queues[1].last_timestamp_ms, 1700000000123);
+  EXPECT_EQ(state.queues[1].last_consumed, StoreTime::fromMillis(1700000000123));
   EXPECT_DOUBLE_EQ(state.consume_tps, 1.5);
   EXPECT_TRUE(state.errors.contains("broker-b (orders)"));
   EXPECT_TRUE(state.errors.contains("topic gone"));

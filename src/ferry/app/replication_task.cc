@@ -33,7 +33,7 @@ replication::StartSpec startSpecOf(const control::StartPosition& start) {
       break;
     case control::StartPosition::Kind::kTimestamp:
       spec.kind = replication::StartSpec::Kind::kTimestamp;
-      spec.timestamp_ms = start.timestamp.time_since_epoch().count();
+      spec.time = StoreTime(start.timestamp);
       break;
   }
   return spec;

@@ -146,13 +146,8 @@ GroupReport groupReport(const rocketmq::GroupState& state, std::optional<std::st
   }
   report.subscriptions = state.subscriptions;
   for (const auto& q : state.queues) {
-    std::optional<std::int64_t> committed;
-    if (q.committed) {
-      committed = q.committed->value();
-    }
-    report.queues.push_back(GroupQueueRow{q.queue.topic, q.queue.broker_name,
-                                          q.queue.queue_id.value(), committed, q.broker_max.value(),
-                                          q.last_timestamp_ms});
+    report.queues.push_back(GroupQueueRow{q.queue.topic, q.queue.broker_name, q.queue.queue_id,
+                                          q.committed, q.broker_max, q.last_consumed});
   }
   report.consume_tps = state.consume_tps;
   for (const auto& [where, error] : state.errors)
@@ -253,9 +248,8 @@ asio::awaitable<Result<TopicReport>> collectTopic(rocketmq::Cluster& cluster, st
       continue;
     }
     for (const auto& [mq, o] : results[i]->offset_table) {
-      report.queues.push_back(TopicQueueRow{mq.broker_name, mq.queue_id.value(),
-                                            o.min_offset.value(), o.max_offset.value(),
-                                            o.last_update_timestamp});
+      report.queues.push_back(TopicQueueRow{mq.broker_name, mq.queue_id, o.min_offset,
+                                            o.max_offset, o.last_update_timestamp});
     }
   }
   if (!results.empty() && failed == results.size()) {
@@ -335,11 +329,11 @@ std::string renderText(const TopicReport& report) {
   queues.alignRight(1).alignRight(2).alignRight(3).alignRight(4);
   std::int64_t total = 0;
   for (const auto& q : report.queues) {
-    const std::int64_t count = q.max_offset - q.min_offset;
+    const std::int64_t count = q.messages();
     total += count;
-    queues.addRow({q.broker_name, std::to_string(q.queue_id), std::to_string(q.min_offset),
-                   std::to_string(q.max_offset), std::to_string(count),
-                   formatTimestamp(q.last_update_ms)});
+    queues.addRow({q.broker_name, fmt::format("{}", q.queue_id), fmt::format("{}", q.min_offset),
+                   fmt::format("{}", q.max_offset), std::to_string(count),
+                   formatTimestamp(q.last_update)});
   }
   queues.addRow({"TOTAL", "", "", "", std::to_string(total), ""});
   out += queues.render();
@@ -386,11 +380,12 @@ std::string renderText(const GroupReport& report) {
   queues.alignRight(2).alignRight(3).alignRight(4).alignRight(5);
   std::int64_t total_max = 0;
   for (const auto& q : report.queues) {
-    total_max += q.broker_max;
+    total_max += q.broker_max.value();
     auto lag = q.lag();
-    queues.addRow({q.topic, q.broker_name, std::to_string(q.queue_id),
-                   q.committed ? std::to_string(*q.committed) : "-", std::to_string(q.broker_max),
-                   lag ? std::to_string(*lag) : "-", formatTimestamp(q.last_timestamp_ms)});
+    queues.addRow({q.topic, q.broker_name, fmt::format("{}", q.queue_id),
+                   q.committed ? fmt::format("{}", *q.committed) : "-",
+                   fmt::format("{}", q.broker_max), lag ? std::to_string(*lag) : "-",
+                   formatTimestamp(q.last_consumed)});
   }
   queues.addRow(
       {"TOTAL", "", "", "", std::to_string(total_max), std::to_string(report.totalLag()), ""});
@@ -454,15 +449,14 @@ Json toJson(const TopicReport& report) {
   Json queues = Json::array();
   std::int64_t total = 0;
   for (const auto& q : report.queues) {
-    total += q.max_offset - q.min_offset;
+    total += q.messages();
     Json j{{"broker", q.broker_name},
-           {"queueId", q.queue_id},
-           {"minOffset", q.min_offset},
-           {"maxOffset", q.max_offset},
-           {"messages", q.max_offset - q.min_offset},
-           {"lastUpdateTimestamp", q.last_update_ms}};
-    j["lastUpdateTime"] =
-        q.last_update_ms > 0 ? Json(isoTimestamp(q.last_update_ms)) : Json(nullptr);
+           {"queueId", q.queue_id.value()},
+           {"minOffset", q.min_offset.value()},
+           {"maxOffset", q.max_offset.value()},
+           {"messages", q.messages()},
+           {"lastUpdateTimestamp", q.last_update.millis()}};
+    j["lastUpdateTime"] = q.last_update.known() ? Json(q.last_update.toString()) : Json(nullptr);
     queues.push_back(std::move(j));
   }
   return Json{{"topic", report.topic},  {"nameServer", report.name_server},
@@ -483,13 +477,13 @@ Json toJson(const GroupReport& report) {
     auto lag = q.lag();
     Json j{{"topic", q.topic},
            {"broker", q.broker_name},
-           {"queueId", q.queue_id},
-           {"maxOffset", q.broker_max},
-           {"lastConsumedTimestamp", q.last_timestamp_ms}};
-    j["committedOffset"] = q.committed ? Json(*q.committed) : Json(nullptr);
+           {"queueId", q.queue_id.value()},
+           {"maxOffset", q.broker_max.value()},
+           {"lastConsumedTimestamp", q.last_consumed.millis()}};
+    j["committedOffset"] = q.committed ? Json(q.committed->value()) : Json(nullptr);
     j["lag"] = lag ? Json(*lag) : Json(nullptr);
     j["lastConsumedTime"] =
-        q.last_timestamp_ms > 0 ? Json(isoTimestamp(q.last_timestamp_ms)) : Json(nullptr);
+        q.last_consumed.known() ? Json(q.last_consumed.toString()) : Json(nullptr);
     queues.push_back(std::move(j));
   }
   Json j{{"group", report.group},

@@ -70,10 +70,12 @@ struct TopicBrokerRow {
 
 struct TopicQueueRow {
   std::string broker_name;
-  std::int32_t queue_id = 0;
-  std::int64_t min_offset = 0;
-  std::int64_t max_offset = 0;
-  std::int64_t last_update_ms = 0;
+  QueueId queue_id;
+  QueueOffset min_offset;
+  QueueOffset max_offset;
+  StoreTime last_update;  // store time of the queue's last message; 0 when empty
+
+  std::int64_t messages() const { return max_offset.distanceFrom(min_offset); }
 };
 
 struct TopicReport {
@@ -87,15 +89,15 @@ struct TopicReport {
 struct GroupQueueRow {
   std::string topic;
   std::string broker_name;
-  std::int32_t queue_id = 0;
-  std::optional<std::int64_t> committed;  // nullopt: no committed offset
-  std::int64_t broker_max = 0;
-  std::int64_t last_timestamp_ms = 0;  // store time of the last consumed message
+  QueueId queue_id;
+  std::optional<QueueOffset> committed;  // nullopt: no committed offset
+  QueueOffset broker_max;
+  StoreTime last_consumed;  // store time of the last consumed message
   std::optional<std::int64_t> lag() const {
     if (!committed) {
       return std::nullopt;
     }
-    return broker_max > *committed ? broker_max - *committed : 0;
+    return broker_max > *committed ? broker_max.distanceFrom(*committed) : 0;
   }
 };
 

@@ -72,11 +72,6 @@ std::string formatTimestamp(long long millis) {
                      tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-std::string isoTimestamp(long long millis) {
-  std::tm tm{};
-  if (millis <= 0 || !toUtc(millis, tm)) return "";
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, millis % 1000);
-}
+std::string formatTimestamp(StoreTime time) { return formatTimestamp(time.millis()); }
 
 }  // namespace ferry::cli

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "ferry/base/identity.h"
+
 namespace ferry::cli {
 
 class Table {
@@ -35,7 +37,6 @@ std::size_t displayWidth(const std::string& text);
 
 // "2025-06-01 10:00:00" (UTC) for a millisecond timestamp; "-" for 0 or negative.
 std::string formatTimestamp(long long millis);
-// ISO-8601 UTC with milliseconds, "2025-06-01T10:00:00.123Z"; empty for 0 or negative.
-std::string isoTimestamp(long long millis);
+std::string formatTimestamp(StoreTime time);
 
 }  // namespace ferry::cli

@@ -349,24 +349,24 @@ SubscriptionGroupConfig readGroupConfig(Reader& r, const Json& obj, std::string_
 Json offsetWrapperJson(const OffsetWrapper& w) {
   return Json{{"brokerOffset", w.broker_offset.value()},
               {"consumerOffset", w.consumer_offset.value()},
-              {"lastTimestamp", w.last_timestamp},
+              {"lastTimestamp", w.last_timestamp.millis()},
               {"pullOffset", w.pull_offset.value()}};
 }
 
 Json processQueueInfoJson(const ProcessQueueInfo& p) {
   return Json{{"cachedMsgCount", p.cached_msg_count},
-              {"cachedMsgMaxOffset", p.cached_msg_max_offset},
-              {"cachedMsgMinOffset", p.cached_msg_min_offset},
+              {"cachedMsgMaxOffset", p.cached_msg_max_offset.value()},
+              {"cachedMsgMinOffset", p.cached_msg_min_offset.value()},
               {"cachedMsgSizeInMiB", p.cached_msg_size_in_mib},
-              {"commitOffset", p.commit_offset},
+              {"commitOffset", p.commit_offset.value()},
               {"droped", p.droped},
               {"lastConsumeTimestamp", p.last_consume_timestamp},
               {"lastLockTimestamp", p.last_lock_timestamp},
               {"lastPullTimestamp", p.last_pull_timestamp},
               {"locked", p.locked},
               {"transactionMsgCount", p.transaction_msg_count},
-              {"transactionMsgMaxOffset", p.transaction_msg_max_offset},
-              {"transactionMsgMinOffset", p.transaction_msg_min_offset},
+              {"transactionMsgMaxOffset", p.transaction_msg_max_offset.value()},
+              {"transactionMsgMinOffset", p.transaction_msg_min_offset.value()},
               {"tryUnlockTimes", p.try_unlock_times}};
 }
 
@@ -796,7 +796,7 @@ Result<ConsumeStats> ConsumeStats::fromJson(std::string_view body) {
                       w.broker_offset = QueueOffset(r.int64(v, "brokerOffset", path));
                       w.consumer_offset = QueueOffset(r.int64(v, "consumerOffset", path));
                       w.pull_offset = QueueOffset(r.int64(v, "pullOffset", path));
-                      w.last_timestamp = r.int64(v, "lastTimestamp", path);
+                      w.last_timestamp = StoreTime::fromMillis(r.int64(v, "lastTimestamp", path));
                       stats.offset_table[std::move(mq)] = w;
                     });
   return r.finish(std::move(stats));
@@ -906,13 +906,13 @@ Result<ConsumerRunningInfo> ConsumerRunningInfo::fromJson(std::string_view body)
       return;
     }
     ProcessQueueInfo p;
-    p.commit_offset = r.int64(v, "commitOffset", path);
-    p.cached_msg_min_offset = r.int64(v, "cachedMsgMinOffset", path);
-    p.cached_msg_max_offset = r.int64(v, "cachedMsgMaxOffset", path);
+    p.commit_offset = QueueOffset(r.int64(v, "commitOffset", path));
+    p.cached_msg_min_offset = QueueOffset(r.int64(v, "cachedMsgMinOffset", path));
+    p.cached_msg_max_offset = QueueOffset(r.int64(v, "cachedMsgMaxOffset", path));
     p.cached_msg_count = r.int32(v, "cachedMsgCount", path);
     p.cached_msg_size_in_mib = r.int32(v, "cachedMsgSizeInMiB", path);
-    p.transaction_msg_min_offset = r.int64(v, "transactionMsgMinOffset", path);
-    p.transaction_msg_max_offset = r.int64(v, "transactionMsgMaxOffset", path);
+    p.transaction_msg_min_offset = QueueOffset(r.int64(v, "transactionMsgMinOffset", path));
+    p.transaction_msg_max_offset = QueueOffset(r.int64(v, "transactionMsgMaxOffset", path));
     p.transaction_msg_count = r.int32(v, "transactionMsgCount", path);
     p.locked = r.boolean(v, "locked", path);
     p.try_unlock_times = r.int64(v, "tryUnlockTimes", path);
@@ -1050,7 +1050,7 @@ Result<TopicStatsTable> TopicStatsTable::fromJson(std::string_view body) {
                       TopicOffset o;
                       o.min_offset = QueueOffset(r.int64(v, "minOffset", path));
                       o.max_offset = QueueOffset(r.int64(v, "maxOffset", path));
-                      o.last_update_timestamp = r.int64(v, "lastUpdateTimestamp", path);
+                      o.last_update_timestamp = StoreTime::fromMillis(r.int64(v, "lastUpdateTimestamp", path));
                       stats.offset_table[std::move(mq)] = o;
                     });
   if (Reader::member(*json, "topicPutTps")) stats.topic_put_tps = r.number(*json, "topicPutTps", "");
@@ -1061,7 +1061,7 @@ std::string TopicStatsTable::toJson() const {
   Json entries = Json::array();
   for (const auto& [mq, o] : offset_table) {
     entries.push_back(Json::array({messageQueueJson(mq),
-                                   Json{{"lastUpdateTimestamp", o.last_update_timestamp},
+                                   Json{{"lastUpdateTimestamp", o.last_update_timestamp.millis()},
                                         {"maxOffset", o.max_offset.value()},
                                         {"minOffset", o.min_offset.value()}}}));
   }

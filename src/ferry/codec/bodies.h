@@ -197,7 +197,7 @@ struct OffsetWrapper {
   QueueOffset broker_offset{0};    // the queue's max offset
   QueueOffset consumer_offset{0};  // committed offset (0 when none)
   QueueOffset pull_offset{0};      // 5.1+: max(committed, last pulled)
-  std::int64_t last_timestamp = 0;  // store time of message consumer_offset-1 (0 if unknown)
+  StoreTime last_timestamp;        // store time of message consumer_offset-1 (0 if unknown)
 };
 
 // GET_CONSUME_STATS (208).
@@ -236,13 +236,13 @@ struct GroupList {
 };
 
 struct ProcessQueueInfo {
-  std::int64_t commit_offset = 0;
-  std::int64_t cached_msg_min_offset = 0;
-  std::int64_t cached_msg_max_offset = 0;
+  QueueOffset commit_offset{0};
+  QueueOffset cached_msg_min_offset{0};
+  QueueOffset cached_msg_max_offset{0};
   std::int32_t cached_msg_count = 0;
   std::int32_t cached_msg_size_in_mib = 0;
-  std::int64_t transaction_msg_min_offset = 0;
-  std::int64_t transaction_msg_max_offset = 0;
+  QueueOffset transaction_msg_min_offset{0};
+  QueueOffset transaction_msg_max_offset{0};
   std::int32_t transaction_msg_count = 0;
   bool locked = false;
   std::int64_t try_unlock_times = 0;
@@ -316,7 +316,7 @@ struct HeartbeatData {
 struct TopicOffset {
   QueueOffset min_offset{0};
   QueueOffset max_offset{0};
-  std::int64_t last_update_timestamp = 0;  // store time of the last message (0 when empty)
+  StoreTime last_update_timestamp;  // store time of the last message (0 when empty)
 };
 
 // GET_TOPIC_STATS_INFO (202).

@@ -305,14 +305,14 @@ Result<bool> StoredMessageReader::next(MessageView& view) {
   view.store_size = store_size;
   view.magic_code = magic;
   view.body_crc = in.read<std::int32_t>();
-  view.queue_id = in.read<std::int32_t>();
+  view.queue_id = QueueId(in.read<std::int32_t>());
   view.flag = in.read<std::int32_t>();
-  view.queue_offset = in.read<std::int64_t>();
+  view.queue_offset = QueueOffset(in.read<std::int64_t>());
   view.commit_log_offset = in.read<std::int64_t>();
   view.sys_flag = in.read<std::int32_t>();
-  view.born_timestamp = in.read<std::int64_t>();
+  view.born_timestamp = StoreTime::fromMillis(in.read<std::int64_t>());
   view.born_host = readHost(in, (sys_flag & kSysFlagBornHostV6) != 0);
-  view.store_timestamp = in.read<std::int64_t>();
+  view.store_timestamp = StoreTime::fromMillis(in.read<std::int64_t>());
   view.store_host = readHost(in, (sys_flag & kSysFlagStoreHostV6) != 0);
   view.reconsume_times = in.read<std::int32_t>();
   view.prepared_transaction_offset = in.read<std::int64_t>();
@@ -447,14 +447,14 @@ Result<void> appendStoredMessage(const MessageView& record, std::string& out) {
   appendBigEndian(out, static_cast<std::int32_t>(size));
   appendBigEndian(out, record.magic_code);
   appendBigEndian(out, record.body_crc);
-  appendBigEndian(out, record.queue_id);
+  appendBigEndian(out, record.queue_id.value());
   appendBigEndian(out, record.flag);
-  appendBigEndian(out, record.queue_offset);
+  appendBigEndian(out, record.queue_offset.value());
   appendBigEndian(out, record.commit_log_offset);
   appendBigEndian(out, record.sys_flag);
-  appendBigEndian(out, record.born_timestamp);
+  appendBigEndian(out, record.born_timestamp.millis());
   writeHost(out, record.born_host);
-  appendBigEndian(out, record.store_timestamp);
+  appendBigEndian(out, record.store_timestamp.millis());
   writeHost(out, record.store_host);
   appendBigEndian(out, record.reconsume_times);
   appendBigEndian(out, record.prepared_transaction_offset);
@@ -718,8 +718,7 @@ Result<std::vector<MessageView>> unwrapInnerBatch(const MessageView& outer,
     v.store_size = record.total_size;
     v.body_crc = record.body_crc;
     v.flag = record.flag;
-    v.queue_offset = static_cast<std::int64_t>(static_cast<std::uint64_t>(outer.queue_offset) +
-                                               (inner.size() - 1));  // wraps, never UB
+    v.queue_offset = outer.queue_offset.plus(static_cast<std::int64_t>(inner.size() - 1));
     v.sys_flag = outer.sys_flag & ~kSysFlagCompressed;  // the inner bodies are plain
     v.body = record.body;
     v.properties = record.properties;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "ferry/base/error.h"
+#include "ferry/base/identity.h"
 #include "ferry/codec/compression.h"
 #include "ferry/codec/message_id.h"
 
@@ -172,14 +173,14 @@ struct MessageView {
   std::int32_t store_size = 0;    // TOTALSIZE
   std::uint32_t magic_code = kMagicCodeV1;
   std::int32_t body_crc = 0;
-  std::int32_t queue_id = 0;
+  QueueId queue_id{0};
   std::int32_t flag = 0;  // the user flag
-  std::int64_t queue_offset = 0;
+  QueueOffset queue_offset{0};
   std::int64_t commit_log_offset = 0;  // PHYSICALOFFSET
   std::int32_t sys_flag = 0;
-  std::int64_t born_timestamp = 0;
+  StoreTime born_timestamp;  // the producer's clock
   HostAddress born_host;
-  std::int64_t store_timestamp = 0;
+  StoreTime store_timestamp;  // the broker's clock
   HostAddress store_host;
   std::int32_t reconsume_times = 0;
   std::int64_t prepared_transaction_offset = 0;
@@ -225,14 +226,14 @@ Result<std::vector<MessageView>> decodeStoredMessages(std::string_view body);
 struct StoredMessage {
   std::uint32_t magic_code = kMagicCodeV1;
   std::int32_t body_crc = 0;
-  std::int32_t queue_id = 0;
+  QueueId queue_id{0};
   std::int32_t flag = 0;
-  std::int64_t queue_offset = 0;
+  QueueOffset queue_offset{0};
   std::int64_t commit_log_offset = 0;
   std::int32_t sys_flag = 0;
-  std::int64_t born_timestamp = 0;
+  StoreTime born_timestamp;  // the producer's clock
   HostAddress born_host;
-  std::int64_t store_timestamp = 0;
+  StoreTime store_timestamp;  // the broker's clock
   HostAddress store_host;
   std::int32_t reconsume_times = 0;
   std::int64_t prepared_transaction_offset = 0;
@@ -340,7 +341,7 @@ Result<std::vector<Message>> decodeBatchMessages(std::string_view body);
 
 // Unwraps a 5.x inner-batch record (outer.isInnerBatch()) as Java's PullAPIWrapper does: one
 // view per inner record with topic, queue id, hosts, timestamps, sys flag and commit-log offset
-// of the outer record, queue_offset = outer.queue_offset + index, and flag, body and properties
+// of the outer record, queue_offset = outer.queue_offset.plus(index), and flag, body and properties
 // of the inner record. `batch_body` is outer.body, or its decompressed form when compressed
 // (outer.plainBody()); the views point into it.
 Result<std::vector<MessageView>> unwrapInnerBatch(const MessageView& outer,

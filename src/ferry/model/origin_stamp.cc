@@ -91,7 +91,7 @@ Result<std::optional<OriginStamp>> parseRaw(const RawStamp& raw) {
   stamp.queue = SourceQueue(std::string(*raw[1]), std::string(*raw[2]),
                             QueueId(static_cast<std::int32_t>(*queue_id)));
   stamp.offset = SourceOffset(QueueOffset(*offset));
-  stamp.store_timestamp_ms = *store;
+  stamp.store_time = StoreTime::fromMillis(*store);
   return std::optional<OriginStamp>(std::move(stamp));
 }
 
@@ -107,7 +107,7 @@ Result<void> encodeOriginStamp(const OriginStamp& stamp, codec::Properties& prop
         checkName("broker name", stamp.queue.brokerName()),
         checkNonNegative("queue id", stamp.queue.queueId().value()),
         checkNonNegative("queue offset", stamp.offset.value()),
-        checkNonNegative("store timestamp", stamp.store_timestamp_ms)}) {
+        checkNonNegative("store timestamp", stamp.store_time.millis())}) {
     if (!check) {
       return check;
     }
@@ -115,9 +115,9 @@ Result<void> encodeOriginStamp(const OriginStamp& stamp, codec::Properties& prop
   properties.set(stamp::kCluster, stamp.cluster);
   properties.set(stamp::kTopic, stamp.queue.topic());
   properties.set(stamp::kBroker, stamp.queue.brokerName());
-  properties.set(stamp::kQueueId, fmt::format("{}", stamp.queue.queueId().value()));
-  properties.set(stamp::kOffset, fmt::format("{}", stamp.offset.value()));
-  properties.set(stamp::kStoreTime, fmt::format("{}", stamp.store_timestamp_ms));
+  properties.set(stamp::kQueueId, fmt::format("{}", stamp.queue.queueId()));
+  properties.set(stamp::kOffset, fmt::format("{}", stamp.offset));
+  properties.set(stamp::kStoreTime, fmt::format("{}", stamp.store_time.millis()));
   return {};
 }
 

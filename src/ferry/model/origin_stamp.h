@@ -43,7 +43,7 @@ struct OriginStamp {
   std::string cluster;  // the source cluster's id as the task configuration names it
   SourceQueue queue;
   SourceOffset offset;
-  std::int64_t store_timestamp_ms = 0;  // STORETIMESTAMP of the source record
+  StoreTime store_time;  // STORETIMESTAMP of the source record
 
   bool operator==(const OriginStamp&) const = default;
 };

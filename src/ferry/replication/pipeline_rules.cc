@@ -109,21 +109,22 @@ double RateWindow::perSecond(std::chrono::steady_clock::time_point now,
   return 0;
 }
 
-std::int64_t lagMessages(std::int64_t source_max_offset, std::int64_t checkpoint) {
-  return std::max<std::int64_t>(0, source_max_offset - checkpoint);
+std::int64_t lagMessages(model::SourceOffset source_max_offset, model::SourceOffset checkpoint) {
+  return std::max<std::int64_t>(0, source_max_offset.distanceFrom(checkpoint));
 }
 
 std::optional<double> lagSeconds(std::int64_t lag_messages,
-                                 std::optional<std::int64_t> oldest_unreplicated_store_ms,
-                                 std::int64_t now_ms) {
+                                 std::optional<StoreTime> oldest_unreplicated_store_time,
+                                 StoreTime now) {
   if (lag_messages <= 0) {
     return 0.0;
   }
-  if (!oldest_unreplicated_store_ms) {
+  if (!oldest_unreplicated_store_time) {
     return std::nullopt;
   }
-  return static_cast<double>(std::max<std::int64_t>(0, now_ms - *oldest_unreplicated_store_ms))
-         / 1000.0;
+  const std::chrono::duration<double> age =
+      now.timePoint() - oldest_unreplicated_store_time->timePoint();
+  return std::max(0.0, age.count());
 }
 
 }  // namespace ferry::replication

@@ -14,6 +14,8 @@
 #include <utility>
 
 #include "ferry/base/error.h"
+#include "ferry/base/identity.h"
+#include "ferry/model/side.h"
 
 namespace ferry::replication {
 
@@ -81,11 +83,11 @@ class RateWindow {
 };
 
 // Lag of a queue in messages: max offset - checkpoint, never negative.
-std::int64_t lagMessages(std::int64_t source_max_offset, std::int64_t checkpoint);
+std::int64_t lagMessages(model::SourceOffset source_max_offset, model::SourceOffset checkpoint);
 // Lag in seconds: age of the oldest message not yet replicated. Caught up (lag 0): 0; lag > 0 but
 // the oldest unreplicated message not pulled yet (its store time unknown): nullopt.
 std::optional<double> lagSeconds(std::int64_t lag_messages,
-                                 std::optional<std::int64_t> oldest_unreplicated_store_ms,
-                                 std::int64_t now_ms);
+                                 std::optional<StoreTime> oldest_unreplicated_store_time,
+                                 StoreTime now);
 
 }  // namespace ferry::replication

@@ -93,8 +93,8 @@ std::size_t QueuePipeline::unsentBytes() const {
 
 void QueuePipeline::dropFront(std::size_t count) {
   head_ += count;
-  for (std::size_t i = 0; i < count && !pending_store_ms_.empty(); ++i) {
-    pending_store_ms_.pop_front();
+  for (std::size_t i = 0; i < count && !pending_store_times_.empty(); ++i) {
+    pending_store_times_.pop_front();
   }
   if (head_ == pending_.size()) {
     pending_.clear();
@@ -176,7 +176,7 @@ asio::awaitable<Result<model::SourceOffset>> QueuePipeline::resolveStart() {
       break;
     case StartSpec::Kind::kTimestamp:
       kind = "timestamp";
-      start = co_await source_.broker().searchOffset(*addr, mq, config_.start.timestamp_ms);
+      start = co_await source_.broker().searchOffset(*addr, mq, config_.start.time.millis());
       break;
   }
   if (!start) {
@@ -212,7 +212,7 @@ asio::awaitable<void> QueuePipeline::run() {
     state_ = control::QueueState::kRunning;
     logger()->info("pipeline_started task={} queue={} destination={} checkpoint={} tags=\"{}\"",
                    config_.task, config_.source, config_.destination,
-                   checkpoint_->checkpoint().value(), config_.filter.toString());
+                   checkpoint_->checkpoint(), config_.filter.toString());
   }
   while (!stopping_) {
     const NextStep step = nextStep(checkpoint_->unsent(), unsentBytes(), source_has_more_,
@@ -315,21 +315,20 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::pullOnce(bool wait) {
 }
 
 Result<void> QueuePipeline::acceptPull(const rocketmq::PullResult& pull) {
-  source_max_offset_ = pull.max_offset.value();
+  source_max_offset_ = model::SourceOffset(pull.max_offset);
   const model::SourceOffset next(pull.next_begin_offset);
   const model::SourceOffset from = checkpoint_->nextPull();
   switch (pull.status) {
     case rocketmq::PullStatus::kOffsetIllegal: {
       logger()->warn("offset_moved task={} queue={} from={} to={} min={} max={}{}", config_.task,
-                     config_.source, from.value(), next.value(), pull.min_offset.value(),
-                     pull.max_offset.value(),
+                     config_.source, from, next, pull.min_offset, pull.max_offset,
                      next > from ? " (messages below the new offset expired unreplicated)" : "");
       auto moved = checkpoint_->moveTo(next);
       if (!moved) {
         return moved;
       }
       pending_.clear();
-      pending_store_ms_.clear();
+      pending_store_times_.clear();
       head_ = 0;
       source_has_more_ = true;
       // Written at once (like Java's OFFSET_ILLEGAL handling), by the next pull or commit.
@@ -350,7 +349,7 @@ Result<void> QueuePipeline::acceptPull(const rocketmq::PullResult& pull) {
   }
   std::vector<model::SourceOffset> to_send;
   std::vector<OutgoingMessage> fresh;
-  std::vector<std::int64_t> fresh_store_ms;
+  std::vector<StoreTime> fresh_store_times;
   std::uint64_t skipped = 0;
   TransformContext ctx;
   ctx.source_cluster = config_.source_cluster;
@@ -358,7 +357,7 @@ Result<void> QueuePipeline::acceptPull(const rocketmq::PullResult& pull) {
   ctx.destination_topic = config_.destination.topic();
 
   auto consider = [&](const codec::MessageView& view) {
-    const model::SourceOffset offset(QueueOffset{view.queue_offset});
+    const model::SourceOffset offset(view.queue_offset);
     if (offset < from || offset >= next) {
       return;  // before the requested offset (inside an inner batch) or beyond the answer
     }
@@ -377,11 +376,11 @@ Result<void> QueuePipeline::acceptPull(const rocketmq::PullResult& pull) {
       logger()->error(
           "message_rejected task={} queue={} offset={} msgId={} reason=\"{}\" "
           "(given up; it is not replicated)",
-          config_.task, config_.source, offset.value(), view.msgId(), out.error().toString());
+          config_.task, config_.source, offset, view.msgId(), out.error().toString());
       return;
     }
     to_send.push_back(offset);
-    fresh_store_ms.push_back(view.store_timestamp);
+    fresh_store_times.push_back(view.store_timestamp);
     fresh.push_back(std::move(*out));
   };
 
@@ -393,7 +392,7 @@ Result<void> QueuePipeline::acceptPull(const rocketmq::PullResult& pull) {
     if (!more) {
       return makeError(std::move(more.error())
                            .withContext(fmt::format("decoding pull of {} from offset {}",
-                                                    config_.source.toString(), from.value())));
+                                                    config_.source.toString(), from)));
     }
     if (!*more) {
       break;
@@ -419,7 +418,7 @@ Result<void> QueuePipeline::acceptPull(const rocketmq::PullResult& pull) {
   }
   for (std::size_t i = 0; i < fresh.size(); ++i) {
     pending_.push_back(std::move(fresh[i]));
-    pending_store_ms_.push_back(fresh_store_ms[i]);
+    pending_store_times_.push_back(fresh_store_times[i]);
   }
   if (metrics_ && skipped > 0) {
     metrics_->filtered->inc(skipped);
@@ -447,7 +446,7 @@ void QueuePipeline::reportRejected(const OutgoingMessage& message, const Error& 
   logger()->error(
       "message_rejected task={} queue={} offset={} destination={} msgId={} "
       "reason=\"{}\" (given up; it is not replicated)",
-      config_.task, config_.source, message.source_offset.value(), config_.destination,
+      config_.task, config_.source, message.source_offset, config_.destination,
       message.message.properties.get(codec::property::kUniqKey).value_or(""), error.toString());
 }
 
@@ -467,7 +466,7 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
     Error error;
     error.code = Errc::kMessageIllegal;
     error.message = fmt::format("replicating {} offset {}: {}", config_.source.toString(),
-                                plan.first_offset.value(), plan.reason);
+                                plan.first_offset, plan.reason);
     reportRejected(unsent.front(), error);
     auto begun = checkpoint_->beginBatch(1);
     auto settled = begun ? checkpoint_->abandonBatch() : begun;
@@ -502,7 +501,7 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
   Error encode_error;
   if (plan.kind == BatchPlan::Kind::kSingle) {
     const OutgoingMessage& m = unsent.front();
-    header.born_timestamp = m.born_timestamp;
+    header.born_timestamp = m.born_timestamp.millis();
     header.flag = m.message.flag;
     auto props = codec::encodeProperties(m.message.properties);
     if (props) {
@@ -514,7 +513,7 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
     body = m.message.body;
     body_bytes = body.size();
   } else {
-    header.born_timestamp = unsent.front().born_timestamp;
+    header.born_timestamp = unsent.front().born_timestamp.millis();
     // Batch-level properties as Java's MessageBatch has them: WAIT only. Never a batch UNIQ_KEY:
     // 5.0-5.3.3 brokers append batch properties to every member and would replace each id.
     codec::Properties batch_properties{{codec::property::kWaitStoreMsgOk, "true"}};
@@ -571,7 +570,7 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
       logger()->warn(
           "send_stored_not_flushed task={} queue={} offset={} count={} error=\"{}\" "
           "(stored on the master: settled)",
-          config_.task, config_.source, plan.first_offset.value(), plan.count,
+          config_.task, config_.source, plan.first_offset, plan.count,
           sent.error().toString());
     }
     (void)checkpoint_->ackBatch();
@@ -597,7 +596,7 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
       logger()->warn(
           "batch_rejected task={} queue={} offsets={}..{} error=\"{}\" "
           "(resending them singly)",
-          config_.task, config_.source, plan.first_offset.value(), singles_through_->value(),
+          config_.task, config_.source, plan.first_offset, *singles_through_,
           sent.error().toString());
       co_return StepResult::kContinue;
     }
@@ -613,12 +612,12 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
         Error(sent.error())
             .withContext(fmt::format(
                 "queue blocked at source offset {} (msgId {}); retried every {} ms",
-                plan.first_offset.value(),
+                plan.first_offset,
                 unsent.front().message.properties.get(codec::property::kUniqKey).value_or(""),
                 config_.options.blocked_retry.count()));
     noteError(blocked);
     logger()->error("queue_blocked task={} queue={} offset={} destination={} error=\"{}\"",
-                    config_.task, config_.source, plan.first_offset.value(), config_.destination,
+                    config_.task, config_.source, plan.first_offset, config_.destination,
                     blocked.toString());
     co_await commitIfDue(false);
     co_await pause(config_.options.blocked_retry);
@@ -661,10 +660,10 @@ asio::awaitable<void> QueuePipeline::commitIfDue(bool stopping) {
   if (!done) {
     noteError(done.error());
     logger()->warn("commit_failed task={} queue={} offset={} error=\"{}\"", config_.task,
-                   config_.source, pending->value(), done.error().toString());
+                   config_.source, *pending, done.error().toString());
   } else if (stopping) {
     logger()->info("checkpoint_committed task={} queue={} offset={}", config_.task, config_.source,
-                   pending->value());
+                   *pending);
   }
 }
 
@@ -677,19 +676,21 @@ control::QueueStatus QueuePipeline::status(std::int64_t now_ms) const {
   out.state = state_;
   out.last_error = last_error_;
   out.last_activity_ms = last_activity_ms_;
-  out.source_max_offset = source_max_offset_;
+  if (source_max_offset_) {
+    out.source_max_offset = source_max_offset_->value();
+  }
   out.rate_messages_per_second = rate_.perSecond(std::chrono::steady_clock::now(), replicated_);
   if (checkpoint_) {
-    const std::int64_t cp = checkpoint_->checkpoint().value();
-    out.checkpoint = cp;
+    const model::SourceOffset cp = checkpoint_->checkpoint();
+    out.checkpoint = cp.value();
     if (source_max_offset_) {
       const std::int64_t lag = lagMessages(*source_max_offset_, cp);
       out.lag_messages = lag;
-      std::optional<std::int64_t> oldest;
-      if (!pending_store_ms_.empty()) {
-        oldest = pending_store_ms_.front();
+      std::optional<StoreTime> oldest;
+      if (!pending_store_times_.empty()) {
+        oldest = pending_store_times_.front();
       }
-      out.lag_seconds = lagSeconds(lag, oldest, now_ms);
+      out.lag_seconds = lagSeconds(lag, oldest, StoreTime::fromMillis(now_ms));
       if (metrics_) {
         metrics_->lag_messages->set(static_cast<double>(lag));
         if (out.lag_seconds) {

@@ -125,7 +125,7 @@ class QueuePipeline {
   std::optional<QueueCheckpoint> checkpoint_;
   // Pulled messages to send, in source order: pending_[head_..] (the checkpoint's pending list).
   std::vector<OutgoingMessage> pending_;
-  std::deque<std::int64_t> pending_store_ms_;  // store time of each, for lag in seconds
+  std::deque<StoreTime> pending_store_times_;  // store time of each, for lag in seconds
   std::size_t head_ = 0;
   bool source_has_more_ = true;
   // After a batch was rejected, its messages go singly up to this offset to find the culprit.
@@ -139,7 +139,7 @@ class QueuePipeline {
 
   control::QueueState state_ = control::QueueState::kStarting;
   std::optional<control::LastError> last_error_;
-  std::optional<std::int64_t> source_max_offset_;
+  std::optional<model::SourceOffset> source_max_offset_;
   std::int64_t last_activity_ms_ = 0;
   std::uint64_t replicated_ = 0;
   std::uint64_t rejected_ = 0;

@@ -58,7 +58,7 @@ Result<void> validateTaskSpec(const TaskSpec& spec) {
 
 StartSpec startForQueue(const StartSpec& task_start, bool task_knows_topic) {
   if (task_knows_topic && task_start.kind == StartSpec::Kind::kLatest) {
-    return StartSpec{StartSpec::Kind::kEarliest, 0};
+    return StartSpec{StartSpec::Kind::kEarliest, StoreTime()};
   }
   return task_start;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ferry/base/identity.h"
 #include "ferry/replication/batch_planner.h"
 
 namespace ferry::replication {
@@ -23,7 +24,7 @@ struct TopicSpec {
 struct StartSpec {
   enum class Kind : std::uint8_t { kEarliest, kLatest, kTimestamp };
   Kind kind = Kind::kEarliest;
-  std::int64_t timestamp_ms = 0;  // kTimestamp only: first message stored at or after it
+  StoreTime time;  // kTimestamp only: first message stored at or after it
 };
 
 // Tuning of one queue pipeline. Defaults are what the daemon uses.

@@ -115,12 +115,12 @@ std::size_t OutgoingMessage::batchRecordSize() const {
 
 Result<OutgoingMessage> transformMessage(const codec::MessageView& message,
                                          const TransformContext& ctx) {
-  const model::SourceOffset offset(QueueOffset(message.queue_offset));
+  const model::SourceOffset offset(message.queue_offset);
   if (ctx.source_queue == nullptr) {
     return makeError(Errc::kInvalidArgument, "transformMessage: no source queue given");
   }
   const model::SourceQueue& queue = *ctx.source_queue;
-  if (message.topic != queue.topic() || message.queue_id != queue.queueId().value()) {
+  if (message.topic != queue.topic() || message.queue_id != queue.queueId()) {
     return makeError(Errc::kInvalidArgument,
                      fmt::format("message at offset {} is from topic '{}' queue {}, but was "
                                  "pulled from {}",

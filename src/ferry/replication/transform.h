@@ -57,7 +57,7 @@ struct TransformContext {
 struct OutgoingMessage {
   codec::Message message;             // destination topic, flag, properties, body as stored
   std::int32_t sys_flag = 0;          // the send header's sysFlag ('f'); see outgoingSysFlag()
-  std::int64_t born_timestamp = 0;    // the source's BORNTIMESTAMP, for the send header ('g')
+  StoreTime born_timestamp;           // the source's BORNTIMESTAMP, for the send header ('g')
   model::SourceOffset source_offset;  // where it was read
   std::size_t properties_size = 0;    // bytes of the encoded properties string
 

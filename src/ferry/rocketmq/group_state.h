@@ -22,7 +22,7 @@
 
 #include "ferry/base/error.h"
 #include "ferry/codec/bodies.h"
-#include "ferry/codec/headers.h"
+#include "ferry/base/identity.h"
 #include "ferry/rocketmq/cluster.h"
 
 namespace ferry::rocketmq {
@@ -31,7 +31,7 @@ struct GroupQueueState {
   MessageQueue queue;
   std::optional<QueueOffset> committed;  // nullopt: the group never committed on this queue
   QueueOffset broker_max{0};             // the queue's max offset
-  std::int64_t last_timestamp_ms = 0;    // store time of the last consumed message (0: unknown)
+  StoreTime last_consumed;               // store time of the last consumed message (0: unknown)
 
   // broker_max - committed (never negative); nullopt when nothing was committed.
   std::optional<std::int64_t> lag() const;

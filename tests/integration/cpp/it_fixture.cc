@@ -117,14 +117,14 @@ asio::awaitable<Result<std::vector<ObservedMessage>>> pullQueues(rocketmq::Clust
         }
         ObservedMessage m;
         m.queue = qa.queue;
-        m.queue_offset = view.queue_offset;
+        m.queue_offset = view.queue_offset.value();
         m.msg_id = view.msgId();
         m.offset_msg_id = view.offsetMsgId();
         for (const auto& [k, v] : view.properties) {
           m.properties[std::string(k)] = std::string(v);
         }
-        m.born_timestamp = view.born_timestamp;
-        m.store_timestamp = view.store_timestamp;
+        m.born_timestamp = view.born_timestamp.millis();
+        m.store_timestamp = view.store_timestamp.millis();
         m.flag = view.flag;
         m.compressed = view.isCompressed();
         m.body_length = body->size();
