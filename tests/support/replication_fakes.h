@@ -5,6 +5,7 @@
 // awaiting coroutine is cancelled -- as rpc::Client's pending calls do.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -143,6 +144,12 @@ class FakeBroker final : public rocketmq::BrokerApi {
   std::function<void(const codec::TopicConfig&)> on_create_topic;
   int single_sends = 0;
   int batch_sends = 0;
+  // Each send waits this long before it is stored (0: answered at once).
+  std::chrono::milliseconds send_delay{0};
+  int sends_in_flight = 0;
+  int max_sends_in_flight = 0;
+  int pulls_while_sending = 0;  // pulls that arrived while a send of `sender` was in flight
+  const FakeBroker* sender = nullptr;  // the destination broker whose sends count (default: this)
 
   std::size_t receivedCount() const {
     std::size_t n = 0;
@@ -177,6 +184,8 @@ class FakeBroker final : public rocketmq::BrokerApi {
                                                      codec::SendMessageRequestHeaderV2 header,
                                                      std::string body) override {
     ++single_sends;
+    if (auto delayed = co_await delaySend(); !delayed)
+      co_return makeError(std::move(delayed.error()));
     codec::Message m;
     m.topic = header.topic;
     m.flag = header.flag;
@@ -189,6 +198,8 @@ class FakeBroker final : public rocketmq::BrokerApi {
                                                           codec::SendMessageRequestHeaderV2 header,
                                                           std::string batch_body) override {
     ++batch_sends;
+    if (auto delayed = co_await delaySend(); !delayed)
+      co_return makeError(std::move(delayed.error()));
     auto messages = codec::decodeBatchMessages(batch_body);
     if (!messages)
       co_return makeError(std::move(messages.error()));
@@ -200,6 +211,8 @@ class FakeBroker final : public rocketmq::BrokerApi {
   asio::awaitable<Result<rocketmq::PullResult>> pull(std::string /*addr*/,
                                                      rocketmq::PullRequest request) override {
     ++pulls;
+    if ((sender != nullptr ? sender : this)->sends_in_flight > 0)
+      ++pulls_while_sending;
     const MessageQueue mq = request.queue;
     if (request.commit_offset)
       commit(request.group, mq, request.commit_offset->value());
@@ -280,6 +293,21 @@ class FakeBroker final : public rocketmq::BrokerApi {
   }
 
  private:
+  // Counts the send as in flight for send_delay (a timer, so pulls can run meanwhile).
+  asio::awaitable<Result<void>> delaySend() {
+    if (send_delay.count() == 0)
+      co_return Result<void>{};
+    ++sends_in_flight;
+    max_sends_in_flight = std::max(max_sends_in_flight, sends_in_flight);
+    asio::steady_timer timer(co_await asio::this_coro::executor, send_delay);
+    asio::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    --sends_in_flight;
+    if (ec)
+      co_return makeError(Errc::kCancelled, "send cancelled");
+    co_return Result<void>{};
+  }
+
   void commit(const std::string& group, const MessageQueue& mq, std::int64_t offset) {
     committed[{group, mq}] = offset;
     if (on_commit)

@@ -191,6 +191,54 @@ TEST(ReplicationEngine, CheckpointNeverPassesAnUnacknowledgedMessageAcrossRetrie
   EXPECT_EQ(status.queues[0].last_error->code, "timeout");
 }
 
+TEST(ReplicationEngine, PrefetchPullsWhileABatchIsInFlightAndKeepsTheOrderAcrossRetries) {
+  World w(1, 1);
+  for (int i = 0; i < 600; ++i) {
+    w.src.append(srcQueue(0), props(fmt::format("id-{}", i)), "b");
+  }
+  for (int i = 0; i < 3; ++i) {
+    w.dst.send_failures.push_back(Error{Errc::kConnectionClosed, "dropped", 0, ""});
+  }
+  w.dst.send_delay = std::chrono::milliseconds(2);
+  w.src.sender = &w.dst;
+  int violations = 0;
+  w.src.on_commit = [&](const MessageQueue&, std::int64_t offset) {
+    if (static_cast<std::int64_t>(w.dst.received[dstQueue(0)].size()) < offset)
+      ++violations;
+  };
+  TaskSpec spec = w.spec();
+  spec.pipeline.pull_batch = 8;
+  spec.pipeline.target_floor = 2000;  // batches of a few messages: many sends, many pulls
+  spec.pipeline.limits.max_batch_bytes = 4000;
+  TaskEngine engine(spec, w.source, w.destination, w.io.get_executor());
+  ASSERT_TRUE(w.runUntil(engine, [&] { return w.dst.receivedCount() == 600; }));
+  EXPECT_EQ(w.dst.receivedCount(), 600U);
+  expectOrdered(w.dst);  // source order, no gap, no repeat: the failed batches went first
+  EXPECT_EQ(violations, 0);
+  EXPECT_TRUE(w.dst.send_failures.empty());
+  EXPECT_EQ(w.dst.max_sends_in_flight, 1) << "still one send in flight per queue";
+  EXPECT_GT(w.src.pulls_while_sending, 0) << "the next messages are pulled during a send";
+  EXPECT_EQ(committed(w, srcQueue(0)), 600);
+}
+
+TEST(ReplicationEngine, WithoutPrefetchNothingIsPulledDuringASend) {
+  World w(1, 1);
+  for (int i = 0; i < 200; ++i) {
+    w.src.append(srcQueue(0), props(fmt::format("id-{}", i)), "b");
+  }
+  w.dst.send_delay = std::chrono::milliseconds(2);
+  TaskSpec spec = w.spec();
+  spec.pipeline.pull_batch = 8;
+  spec.pipeline.target_floor = 2000;
+  spec.pipeline.limits.max_batch_bytes = 4000;
+  spec.pipeline.prefetch = false;
+  w.src.sender = &w.dst;
+  TaskEngine engine(spec, w.source, w.destination, w.io.get_executor());
+  ASSERT_TRUE(w.runUntil(engine, [&] { return w.dst.receivedCount() == 200; }));
+  expectOrdered(w.dst);
+  EXPECT_EQ(w.src.pulls_while_sending, 0);
+}
+
 TEST(ReplicationEngine, StartLatestIsPersistedBeforeAnythingIsReplicated) {
   World w(1, 1);
   for (int i = 0; i < 10; ++i) {

@@ -6,6 +6,7 @@
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -36,6 +37,28 @@ asio::awaitable<void> pullInto(rocketmq::BrokerApi& api, std::string addr,
                                rocketmq::PullRequest request,
                                std::optional<Result<rocketmq::PullResult>>& out) {
   out.emplace(co_await api.pull(std::move(addr), std::move(request)));
+}
+
+// Runs a send (single or batch) and stores its result and when it completed, then wakes the
+// waiting pipeline through `done` (cancelling its wait). The pipeline waits for `out` before it
+// returns, so the references outlive this coroutine.
+asio::awaitable<void> sendInto(rocketmq::BrokerApi& api, bool batch, std::string addr,
+                               codec::SendMessageRequestHeaderV2 header, std::string body,
+                               std::optional<Result<rocketmq::SendResult>>& out,
+                               std::chrono::steady_clock::time_point& finished,
+                               asio::steady_timer& done) {
+  try {
+    if (batch) {
+      out.emplace(co_await api.sendBatch(std::move(addr), std::move(header), std::move(body)));
+    } else {
+      out.emplace(co_await api.send(std::move(addr), std::move(header), std::move(body)));
+    }
+  } catch (const std::exception& e) {
+    // Never leave the pipeline waiting: an escaped exception is a failed send (retried).
+    out.emplace(makeError(Errc::kInternal, fmt::format("send: {}", e.what())));
+  }
+  finished = std::chrono::steady_clock::now();
+  done.cancel();
 }
 
 double seconds(std::chrono::steady_clock::duration d) {
@@ -263,11 +286,15 @@ asio::awaitable<Result<rocketmq::PullResult>> QueuePipeline::cancellablePull(
   co_return std::move(*out);
 }
 
-asio::awaitable<QueuePipeline::StepResult> QueuePipeline::pullOnce(bool wait) {
+asio::awaitable<QueuePipeline::StepResult> QueuePipeline::pullOnce(bool wait, bool prefetching) {
   const MessageQueue& mq = config_.source.queue();
   auto addr = co_await source_.masterAddr(mq.topic, mq.broker_name);
   if (stopping_) {
     co_return StepResult::kStop;
+  }
+  if (!addr && prefetching) {
+    prefetch_stopped_ = true;  // no backoff while a send is in flight: the next regular pull retries
+    co_return StepResult::kContinue;
   }
   if (!addr) {
     co_await backOff(addr.error(), "pull");
@@ -291,6 +318,10 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::pullOnce(bool wait) {
     if (stopping_) {
       co_return StepResult::kStop;
     }
+    if (prefetching) {
+      prefetch_stopped_ = true;
+      co_return StepResult::kContinue;
+    }
     co_await backOff(pulled.error(), "pull");
     co_return StepResult::kContinue;
   }
@@ -301,7 +332,16 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::pullOnce(bool wait) {
   if (metrics_ && (!wait || pulled->status == rocketmq::PullStatus::kFound)) {
     metrics_->pull_latency->observe(seconds(latency));
   }
+  if (prefetching && pulled->status == rocketmq::PullStatus::kOffsetIllegal) {
+    // moveTo() is refused while a batch is in flight: the next regular pull sees it again.
+    prefetch_stopped_ = true;
+    co_return StepResult::kContinue;
+  }
   if (auto accepted = acceptPull(*pulled); !accepted) {
+    if (prefetching) {
+      prefetch_stopped_ = true;
+      co_return StepResult::kContinue;
+    }
     // A pull answer the checkpoint rule refuses (offsets out of order): never guess, pull again.
     co_await backOff(accepted.error(), "pull");
     co_return StepResult::kContinue;
@@ -553,14 +593,38 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
     co_return StepResult::kContinue;
   }
 
-  const auto started = std::chrono::steady_clock::now();
-  Result<rocketmq::SendResult> sent = makeError(Errc::kInternal, "not sent");
-  if (plan.kind == BatchPlan::Kind::kSingle) {
-    sent = co_await destination_.broker().send(*addr, std::move(header), std::move(body));
-  } else {
-    sent = co_await destination_.broker().sendBatch(*addr, std::move(header), std::move(body));
+  // Prefetch: while the batch is in flight, pull what comes after it (never a second send, so
+  // the destination queue still receives the source order, and a failed batch is resent before
+  // anything behind it). The pulled messages only join the pending list behind the batch.
+  std::size_t in_flight_bytes = 0;
+  for (std::size_t i = 0; i < plan.count; ++i) {
+    in_flight_bytes += unsent[i].batchRecordSize();
   }
-  const auto latency = std::chrono::steady_clock::now() - started;
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<Result<rocketmq::SendResult>> sent_out;
+  auto finished = started;
+  asio::steady_timer send_done(executor_, std::chrono::steady_clock::time_point::max());
+  asio::co_spawn(executor_,
+                 sendInto(destination_.broker(), plan.kind == BatchPlan::Kind::kBatch, *addr,
+                          std::move(header), std::move(body), sent_out, finished, send_done),
+                 asio::detached);
+  prefetch_stopped_ = !config_.options.prefetch;
+  while (!sent_out) {
+    const std::size_t behind = unsentBytes() - in_flight_bytes;
+    if (!prefetch_stopped_ && !stopping_ && source_has_more_
+        && behind < std::min(targetBytes(), config_.options.max_pending_bytes)) {
+      if (co_await pullOnce(false, true) == StepResult::kStop) {
+        prefetch_stopped_ = true;
+      }
+      continue;
+    }
+    asio::error_code ec;
+    co_await send_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  Result<rocketmq::SendResult> sent = std::move(*sent_out);
+  const auto latency = finished - started;
+  // The pulls may have grown pending_: take the span again.
+  const auto unsent_now = unsentMessages();
   if (metrics_) {
     metrics_->send_latency->observe(seconds(latency));
   }
@@ -592,7 +656,7 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
     if (plan.count > 1) {
       // Which member is refused? Resend the batch's messages one by one.
       (void)checkpoint_->retryBatch();
-      singles_through_ = unsent[plan.count - 1].source_offset;
+      singles_through_ = unsent_now[plan.count - 1].source_offset;
       logger()->warn(
           "batch_rejected task={} queue={} offsets={}..{} error=\"{}\" "
           "(resending them singly)",
@@ -601,7 +665,7 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
       co_return StepResult::kContinue;
     }
     if (config_.options.abandon_rejected) {
-      reportRejected(unsent.front(), sent.error());
+      reportRejected(unsent_now.front(), sent.error());
       (void)checkpoint_->abandonBatch();
       dropFront(1);
       co_return StepResult::kContinue;
@@ -613,7 +677,7 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
             .withContext(fmt::format(
                 "queue blocked at source offset {} (msgId {}); retried every {} ms",
                 plan.first_offset,
-                unsent.front().message.properties.get(codec::property::kUniqKey).value_or(""),
+                unsent_now.front().message.properties.get(codec::property::kUniqKey).value_or(""),
                 config_.options.blocked_retry.count()));
     noteError(blocked);
     logger()->error("queue_blocked task={} queue={} offset={} destination={} error=\"{}\"",

@@ -4,9 +4,9 @@
 // (transform.h, tag_filter.h, batch_planner.h, checkpoint.h, pipeline_rules.h); this class only
 // fetches, applies and reports.
 //
-// Order and delivery: pulls and sends alternate in one coroutine, so exactly one send is in
-// flight per queue and messages reach the destination queue in source order, also across
-// retries (a failed batch is resent before anything behind it). The checkpoint is the task
+// Order and delivery: exactly one send is in flight per queue (while it is, the pipeline pulls
+// the messages behind it: prefetch), so messages reach the destination queue in source order,
+// also across retries (a failed batch is resent before anything behind it). The checkpoint is the task
 // group's committed offset on the source master: written on the next pull (FLAG_COMMIT_OFFSET),
 // with UPDATE_CONSUMER_OFFSET while the queue cannot pull (retrying, blocked) and on stop. A
 // crash resends at most what was acknowledged since the last pull (one pull-ahead window).
@@ -92,7 +92,9 @@ class QueuePipeline {
   enum class StepResult { kContinue, kStop };
 
   asio::awaitable<Result<model::SourceOffset>> resolveStart();
-  asio::awaitable<StepResult> pullOnce(bool wait);
+  // `prefetching`: a batch is in flight; a failure only stops the prefetch (no backoff), and
+  // OFFSET_MOVED is left for the next regular pull.
+  asio::awaitable<StepResult> pullOnce(bool wait, bool prefetching = false);
   asio::awaitable<StepResult> sendFront();
   asio::awaitable<Result<void>> commit(model::SourceOffset offset);
   asio::awaitable<void> commitIfDue(bool stopping);
@@ -128,6 +130,7 @@ class QueuePipeline {
   std::deque<StoreTime> pending_store_times_;  // store time of each, for lag in seconds
   std::size_t head_ = 0;
   bool source_has_more_ = true;
+  bool prefetch_stopped_ = false;  // within one send: stop pulling ahead
   // After a batch was rejected, its messages go singly up to this offset to find the culprit.
   std::optional<model::SourceOffset> singles_through_;
 

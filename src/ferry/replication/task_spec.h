@@ -36,6 +36,8 @@ struct PipelineOptions {
   std::size_t target_floor = std::size_t{256} * 1024;
   // Pulled, not yet sent bytes above which the pipeline sends before pulling again.
   std::size_t max_pending_bytes = std::size_t{8} * 1024 * 1024;
+  // Pull the messages behind a batch while it is in flight (still one send in flight per queue).
+  bool prefetch = true;
   std::chrono::milliseconds retry_initial{200};  // backoff after a failed pull/send/commit
   std::chrono::milliseconds retry_max{10000};
   // A message the destination refuses permanently (MESSAGE_ILLEGAL, NO_PERMISSION) blocks the
