@@ -33,7 +33,7 @@ TEST(SigningTest, SignsSortedValuesAndBody) {
 }
 
 TEST(SigningTest, ProtocolDocExample) {
-  // rocketmq-protocol.md 6.1: {consumerGroup:G, queueId:0, topic:T} + AccessKey ak -> "akG0T".
+  // docs/rpc.md "Signing": {consumerGroup:G, queueId:0, topic:T} + AccessKey ak -> "akG0T".
   RemotingCommand request;
   request.ext_fields.set("consumerGroup", "G");
   request.ext_fields.set("queueId", "0");

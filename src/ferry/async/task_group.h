@@ -1,9 +1,9 @@
 // A group of spawned coroutines that can be cancelled and drained as one.
 //
-// Every coroutine Ferry starts (the rpc layer's connection runners, writers and handlers for
-// requests a broker sends us; the children of whenAll(); the engines' loops) is spawned into a
-// TaskGroup, so that shutdown can (1) emit cancellation to all of them and (2) wait until the last
-// one has finished -- after which nothing of the owner is referenced from the io_context any more.
+// The coroutines that outlive their caller (rpc connection runners, writers, broker-request
+// handlers; whenAll()'s calls; a task engine's pipelines; the daemon's tasks) are spawned into a
+// TaskGroup, so shutdown can cancel them all and wait for the last one, after which nothing of the
+// owner is referenced from the io_context. Those outside a group: docs/ARCHITECTURE.md, "Threads".
 //
 // Threading: a TaskGroup and every task in it run on one executor (the owner's io_context
 // thread); no method is thread-safe. Lifecycle: the handle may be copied (copies share the

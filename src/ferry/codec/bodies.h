@@ -1,6 +1,6 @@
 // Body models of the RocketMQ remoting protocol: the JSON documents brokers and NameServers send
 // (written by fastjson, see fastjson.h) and the ones Ferry sends (docs/api.md "Bodies";
-// rocketmq-protocol.md §3 and §8).
+// docs/protocol.md §13.2).
 //
 // Every model that arrives from a peer has `static Result<X> fromJson(std::string_view body)`;
 // every model Ferry sends has `std::string toJson() const`. Parsing is tolerant the way fastjson

@@ -1,5 +1,5 @@
 // A tolerant reader (and a small writer helper) for the JSON that RocketMQ's Java peers emit with
-// fastjson (docs/api.md "Bodies"; rocketmq-protocol.md §8).
+// fastjson (docs/api.md "fastjson reader"; docs/protocol.md §13.2).
 //
 // fastjson serializes a map whose key is not a String by writing the key value itself, so broker
 // bodies are not standard JSON:

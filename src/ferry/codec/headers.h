@@ -1,5 +1,5 @@
-// Typed request and response headers of the RocketMQ remoting protocol (docs/api.md; the protocol
-// facts are in rocketmq-protocol.md §2-§3).
+// Typed request and response headers of the RocketMQ remoting protocol (docs/api.md "Headers";
+// how Java encodes them: docs/protocol.md §13.1).
 //
 // A header travels as a command's extFields: key = the Java field name (case-sensitive, e.g.
 // `isForce`, `clientID`, the one-letter names of SendMessageRequestHeaderV2), value = a string:

@@ -1,8 +1,8 @@
 // ACL request signing (sans-I/O): the pure part of what Java's AclClientRPCHook does to every
 // request before it is written.
 //
-// Implements docs/rpc.md "Signing" (facts from rocketmq-protocol.md section 6.1, checked against
-// apache/rocketmq AclClientRPCHook, AclUtils.combineRequestContent and AclSigner):
+// Implements docs/rpc.md "Signing" (checked against apache/rocketmq AclClientRPCHook,
+// AclUtils.combineRequestContent and AclSigner):
 //   1. extFields["AccessKey"] = access key; extFields["SecurityToken"] = token when one is set;
 //   2. content = values of all extFields except "Signature", ordered by key (byte order, which is
 //      Java String order for the ASCII field names RocketMQ uses), concatenated with no separator,
