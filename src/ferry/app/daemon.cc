@@ -31,7 +31,7 @@ namespace ferry::app {
 namespace {
 
 const std::shared_ptr<spdlog::logger>& logger() {
-  static const std::shared_ptr<spdlog::logger> instance = log::get("app");
+  static const std::shared_ptr<spdlog::logger> instance = log::get(log::Module::kApp);
   return instance;
 }
 

@@ -68,10 +68,11 @@ Result<std::unique_ptr<Task>> makeReplicationTask(const TaskContext& context) {
     return makeError(std::move(valid.error()));
   }
   if (context.config.batching.linger.count() != 0) {
-    log::get("app")->warn(
-        "config_key_ignored task={} key=batching.linger_ms value={} reason=\"the replication "
-        "engine sends a partial batch as soon as the pull returns\"",
-        context.config.name, context.config.batching.linger.count());
+    log::get(log::Module::kApp)
+        ->warn(
+            "config_key_ignored task={} key=batching.linger_ms value={} reason=\"the replication "
+            "engine sends a partial batch as soon as the pull returns\"",
+            context.config.name, context.config.batching.linger.count());
   }
   return std::unique_ptr<Task>(std::make_unique<ReplicationTask>(std::move(spec), context));
 }

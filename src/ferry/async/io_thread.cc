@@ -75,9 +75,9 @@ void IoThread::threadMain() {
     } catch (const std::exception& e) {
       // A handler let an exception escape (coroutines are written to catch theirs): report it
       // and keep serving the others.
-      ferry::log::get("async")->error("io_thread_handler_exception what=\"{}\"", e.what());
+      log::get(log::Module::kAsync)->error("io_thread_handler_exception what=\"{}\"", e.what());
     } catch (...) {
-      ferry::log::get("async")->error("io_thread_handler_exception what=unknown");
+      log::get(log::Module::kAsync)->error("io_thread_handler_exception what=unknown");
     }
   }
   ran_out_.set_value();
@@ -93,9 +93,9 @@ bool IoThread::stop(Duration drain_limit) {
   guard_.reset();
   const bool drained = ran_out_future_.wait_for(drain_limit) == std::future_status::ready;
   if (!drained) {
-    ferry::log::get("async")->warn(
-        "io_thread_not_drained drain_limit_ms={} (stopping with work left)",
-        std::chrono::duration_cast<std::chrono::milliseconds>(drain_limit).count());
+    log::get(log::Module::kAsync)
+        ->warn("io_thread_not_drained drain_limit_ms={} (stopping with work left)",
+               std::chrono::duration_cast<std::chrono::milliseconds>(drain_limit).count());
     context_.stop();
   }
   thread_.join();

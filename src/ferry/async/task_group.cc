@@ -47,9 +47,9 @@ struct TaskDone {
       try {
         std::rethrow_exception(error);
       } catch (const std::exception& e) {
-        ferry::log::get("async")->error("task_exception what=\"{}\"", e.what());
+        log::get(log::Module::kAsync)->error("task_exception what=\"{}\"", e.what());
       } catch (...) {
-        ferry::log::get("async")->error("task_exception what=unknown");
+        log::get(log::Module::kAsync)->error("task_exception what=unknown");
       }
     }
     asio::post(state->executor, [state = state, signal = signal] {

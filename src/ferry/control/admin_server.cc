@@ -30,7 +30,7 @@ constexpr std::string_view kTasksPrefix = "/v1/tasks/";
 constexpr const char* kJsonType = "application/json";
 
 const std::shared_ptr<spdlog::logger>& logger() {
-  static const std::shared_ptr<spdlog::logger> instance = log::get("control");
+  static const std::shared_ptr<spdlog::logger> instance = log::get(log::Module::kControl);
   return instance;
 }
 

@@ -381,8 +381,9 @@ void MetricsRegistry::noteDroppedSeries(std::string_view family, std::string_vie
   }
   // The first drop and then every 1000th: a caller that asks per event must not flood the log.
   if (total % 1000 == 1) {
-    log::get("control")->warn("metric_series_dropped metric={} reason=\"{}\" dropped_total={}",
-                              family, why, total);
+    log::get(log::Module::kControl)
+        ->warn("metric_series_dropped metric={} reason=\"{}\" dropped_total={}", family, why,
+               total);
   }
 }
 

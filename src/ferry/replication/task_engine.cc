@@ -14,7 +14,7 @@ namespace ferry::replication {
 namespace {
 
 const std::shared_ptr<spdlog::logger>& logger() {
-  static const std::shared_ptr<spdlog::logger> instance = ferry::log::get("replication");
+  static const std::shared_ptr<spdlog::logger> instance = log::get(log::Module::kReplication);
   return instance;
 }
 

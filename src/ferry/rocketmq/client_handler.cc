@@ -30,7 +30,7 @@ rpc::RequestHandler ClientRequestHandler::handler() {
 
 asio::awaitable<std::optional<codec::RemotingCommand>> ClientRequestHandler::handle(
     std::string addr, codec::RemotingCommand request) {
-  auto logger = log::get("rocketmq");
+  auto logger = log::get(log::Module::kRocketmq);
   switch (static_cast<codec::RequestCode>(request.code)) {
     case codec::RequestCode::kGetConsumerRunningInfo:
       ++running_info_;

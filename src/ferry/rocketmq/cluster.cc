@@ -149,7 +149,7 @@ asio::awaitable<Result<T>> Cluster::withNameServers(NsCall<T> call) {
       preferred_ns_ = index;
       co_return result;
     }
-    log::get("rocketmq")
+    log::get(log::Module::kRocketmq)
         ->debug("namesrv_failover cluster={} addr={} error=\"{}\"", spec_.name,
                 spec_.name_servers[index], result.error().toString());
     last = std::move(result.error());
@@ -176,7 +176,7 @@ asio::awaitable<Result<codec::TopicRouteData>> Cluster::refreshRoute(std::string
   auto cached = routes_.find(topic);
   if (cached != routes_.end() && isUnreachable(fetched.error())) {
     // No NameServer reachable: the last known route is better than none.
-    log::get("rocketmq")
+    log::get(log::Module::kRocketmq)
         ->warn("route_stale cluster={} topic={} error=\"{}\"", spec_.name, topic,
                fetched.error().toString());
     co_return cached->second.route;

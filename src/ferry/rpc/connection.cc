@@ -19,7 +19,7 @@ namespace ferry::rpc {
 namespace {
 
 const std::shared_ptr<spdlog::logger>& logger() {
-  static const std::shared_ptr<spdlog::logger> instance = ferry::log::get("rpc");
+  static const std::shared_ptr<spdlog::logger> instance = log::get(log::Module::kRpc);
   return instance;
 }
 
