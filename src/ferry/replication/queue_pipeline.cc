@@ -12,6 +12,7 @@
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include "ferry/base/co_try.h"
 #include "ferry/base/log.h"
 #include "ferry/codec/message.h"
 
@@ -174,32 +175,26 @@ asio::awaitable<void> QueuePipeline::backOff(const Error& error, std::string_vie
 
 asio::awaitable<Result<model::SourceOffset>> QueuePipeline::resolveStart() {
   const MessageQueue& mq = config_.source.queue();
-  auto addr = co_await source_.masterAddr(mq.topic, mq.broker_name);
-  if (!addr) {
-    co_return makeError(std::move(addr.error()));
-  }
-  auto committed = co_await source_.broker().queryConsumerOffset(*addr, config_.group, mq);
-  if (!committed) {
-    co_return makeError(std::move(committed.error()));
-  }
-  if (*committed) {
+  FERRY_CO_TRY(addr, co_await source_.masterAddr(mq.topic, mq.broker_name));
+  FERRY_CO_TRY(committed, co_await source_.broker().queryConsumerOffset(addr, config_.group, mq));
+  if (committed) {
     logger()->info("resume task={} queue={} group={} checkpoint={}", config_.task, config_.source,
-                   config_.group, (*committed)->value());
-    co_return model::SourceOffset(**committed);
+                   config_.group, committed->value());
+    co_return model::SourceOffset(*committed);
   }
   Result<QueueOffset> start = makeError(Errc::kInternal, "start position not resolved");
   std::string_view kind = "earliest";
   switch (config_.start.kind) {
     case StartSpec::Kind::kEarliest:
-      start = co_await source_.broker().minOffset(*addr, mq);
+      start = co_await source_.broker().minOffset(addr, mq);
       break;
     case StartSpec::Kind::kLatest:
       kind = "latest";
-      start = co_await source_.broker().maxOffset(*addr, mq);
+      start = co_await source_.broker().maxOffset(addr, mq);
       break;
     case StartSpec::Kind::kTimestamp:
       kind = "timestamp";
-      start = co_await source_.broker().searchOffset(*addr, mq, config_.start.time.millis());
+      start = co_await source_.broker().searchOffset(addr, mq, config_.start.time.millis());
       break;
   }
   if (!start) {
@@ -207,10 +202,8 @@ asio::awaitable<Result<model::SourceOffset>> QueuePipeline::resolveStart() {
   }
   // Persist at once: a restart before the first commit must not start again from "latest" (or a
   // later timestamp answer) and skip what arrived in between.
-  auto persisted = co_await source_.broker().updateConsumerOffset(*addr, config_.group, mq, *start);
-  if (!persisted) {
-    co_return makeError(std::move(persisted.error()));
-  }
+  FERRY_CO_TRY_VOID(
+      co_await source_.broker().updateConsumerOffset(addr, config_.group, mq, *start));
   logger()->info("start_position task={} queue={} group={} start={} offset={} (persisted)",
                  config_.task, config_.source, config_.group, kind, start->value());
   co_return model::SourceOffset(*start);
@@ -696,15 +689,9 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
 
 asio::awaitable<Result<void>> QueuePipeline::commit(model::SourceOffset offset) {
   const MessageQueue& mq = config_.source.queue();
-  auto addr = co_await source_.masterAddr(mq.topic, mq.broker_name);
-  if (!addr) {
-    co_return makeError(std::move(addr.error()));
-  }
-  auto done = co_await source_.broker().updateConsumerOffset(*addr, config_.group, mq,
-                                                             offset.queueOffset());
-  if (!done) {
-    co_return makeError(std::move(done.error()));
-  }
+  FERRY_CO_TRY(addr, co_await source_.masterAddr(mq.topic, mq.broker_name));
+  FERRY_CO_TRY_VOID(co_await source_.broker().updateConsumerOffset(addr, config_.group, mq,
+                                                                   offset.queueOffset()));
   checkpoint_->markCommitted(offset);
   last_commit_time_ = std::chrono::steady_clock::now();
   co_return Result<void>{};

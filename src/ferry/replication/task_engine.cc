@@ -7,6 +7,7 @@
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include "ferry/base/co_try.h"
 #include "ferry/base/log.h"
 #include "ferry/model/queue_mapping.h"
 
@@ -145,22 +146,16 @@ asio::awaitable<Result<void>> TaskEngine::ensureDestinationTopic(const TopicSpec
                                     "does not create topics: create_missing_topics is off)",
                                     topic.destination, spec_.destination_cluster, spec_.name));
   }
-  auto source_queues = co_await source_.readQueues(topic.source);
-  if (!source_queues) {
-    co_return makeError(std::move(source_queues.error()));
-  }
-  auto masters = co_await destination_.masters();
-  if (!masters) {
-    co_return makeError(std::move(masters.error()));
-  }
-  if (masters->empty()) {
+  FERRY_CO_TRY(source_queues, co_await source_.readQueues(topic.source));
+  FERRY_CO_TRY(masters, co_await destination_.masters());
+  if (masters.empty()) {
     co_return makeError(Errc::kNotFound,
                         fmt::format("cannot create destination topic {}: cluster '{}' has no "
                                     "master broker",
                                     topic.destination, spec_.destination_cluster));
   }
-  const std::int32_t per_broker = createdQueuesPerBroker(source_queues->size(), masters->size());
-  for (const auto& master : *masters) {
+  const std::int32_t per_broker = createdQueuesPerBroker(source_queues.size(), masters.size());
+  for (const auto& master : masters) {
     codec::TopicConfig config;
     config.topic_name = topic.destination;
     config.read_queue_nums = per_broker;
@@ -186,27 +181,19 @@ asio::awaitable<Result<void>> TaskEngine::ensureDestinationTopic(const TopicSpec
 
 asio::awaitable<Result<void>> TaskEngine::ensureGroup() {
   for (const auto& topic : topics_) {
-    auto masters = co_await source_.topicMasters(topic.spec.source);
-    if (!masters) {
-      co_return makeError(std::move(masters.error()));
-    }
-    for (const auto& master : *masters) {
+    FERRY_CO_TRY(masters, co_await source_.topicMasters(topic.spec.source));
+    for (const auto& master : masters) {
       if (group_ensured_on_.contains(master.addr)) {
         continue;
       }
-      auto found = co_await source_.broker().findSubscriptionGroup(master.addr, spec_.group);
+      FERRY_CO_TRY(found,
+                   co_await source_.broker().findSubscriptionGroup(master.addr, spec_.group));
       if (!found) {
-        co_return makeError(std::move(found.error()));
-      }
-      if (!*found) {
         // 5.3 refuses UPDATE_CONSUMER_OFFSET for a group without config (docs/api.md).
         codec::SubscriptionGroupConfig config;
         config.group_name = spec_.group;
-        auto created = co_await source_.broker().createOrUpdateSubscriptionGroup(master.addr,
-                                                                                 std::move(config));
-        if (!created) {
-          co_return makeError(std::move(created.error()));
-        }
+        FERRY_CO_TRY_VOID(co_await source_.broker().createOrUpdateSubscriptionGroup(
+            master.addr, std::move(config)));
         logger()->info("group_created task={} group={} broker={} addr={}", spec_.name, spec_.group,
                        master.broker_name, master.addr);
       }
@@ -217,13 +204,9 @@ asio::awaitable<Result<void>> TaskEngine::ensureGroup() {
 }
 
 asio::awaitable<Result<void>> TaskEngine::setup() {
-  if (auto valid = validateTaskSpec(spec_); !valid) {
-    co_return makeError(std::move(valid.error()));
-  }
+  FERRY_CO_TRY_VOID(validateTaskSpec(spec_));
   for (const auto& topic : topics_) {
-    if (auto ok = co_await ensureDestinationTopic(topic.spec); !ok) {
-      co_return makeError(std::move(ok.error()));
-    }
+    FERRY_CO_TRY_VOID(co_await ensureDestinationTopic(topic.spec));
   }
   co_return co_await ensureGroup();
 }
@@ -296,15 +279,10 @@ asio::awaitable<void> TaskEngine::runSlot(std::shared_ptr<Slot> slot) {
 
 asio::awaitable<Result<bool>> TaskEngine::anyCheckpoint(std::vector<model::SourceQueue> queues) {
   for (const auto& queue : queues) {
-    auto addr = co_await source_.masterAddr(queue.topic(), queue.brokerName());
-    if (!addr) {
-      co_return makeError(std::move(addr.error()));
-    }
-    auto committed = co_await source_.broker().queryConsumerOffset(*addr, spec_.group, queue.queue());
-    if (!committed) {
-      co_return makeError(std::move(committed.error()));
-    }
-    if (committed->has_value()) {
+    FERRY_CO_TRY(addr, co_await source_.masterAddr(queue.topic(), queue.brokerName()));
+    FERRY_CO_TRY(committed,
+                 co_await source_.broker().queryConsumerOffset(addr, spec_.group, queue.queue()));
+    if (committed.has_value()) {
       co_return true;
     }
   }
@@ -313,28 +291,16 @@ asio::awaitable<Result<bool>> TaskEngine::anyCheckpoint(std::vector<model::Sourc
 
 asio::awaitable<Result<void>> TaskEngine::refreshTopic(TopicState& topic,
                                                        std::set<model::SourceQueue>& seen) {
-  auto src_route = co_await source_.refreshRoute(topic.spec.source);
-  if (!src_route) {
-    co_return makeError(std::move(src_route.error()));
-  }
-  auto src = co_await source_.readQueues(topic.spec.source);
-  if (!src) {
-    co_return makeError(std::move(src.error()));
-  }
-  auto dst_route = co_await destination_.refreshRoute(topic.spec.destination);
-  if (!dst_route) {
-    co_return makeError(std::move(dst_route.error()));
-  }
-  auto dst = co_await destination_.writeQueues(topic.spec.destination);
-  if (!dst) {
-    co_return makeError(std::move(dst.error()));
-  }
+  FERRY_CO_TRY_VOID(co_await source_.refreshRoute(topic.spec.source));
+  FERRY_CO_TRY(src, co_await source_.readQueues(topic.spec.source));
+  FERRY_CO_TRY_VOID(co_await destination_.refreshRoute(topic.spec.destination));
+  FERRY_CO_TRY(dst, co_await destination_.writeQueues(topic.spec.destination));
   std::vector<model::SourceQueue> sources;
-  for (const auto& q : *src) {
+  for (const auto& q : src) {
     sources.emplace_back(q.queue);
   }
   std::vector<model::DestinationQueue> destinations;
-  for (const auto& q : *dst) {
+  for (const auto& q : dst) {
     destinations.emplace_back(q.queue);
   }
   if (!sources.empty() && destinations.empty()) {
@@ -342,20 +308,14 @@ asio::awaitable<Result<void>> TaskEngine::refreshTopic(TopicState& topic,
                         fmt::format("destination topic {} has no writable queue on cluster '{}'",
                                     topic.spec.destination, spec_.destination_cluster));
   }
-  auto mapping = model::QueueMapping::build(std::move(sources), std::move(destinations));
-  if (!mapping) {
-    co_return makeError(std::move(mapping.error()));
-  }
+  FERRY_CO_TRY(mapping, model::QueueMapping::build(std::move(sources), std::move(destinations)));
   if (!topic.routed && spec_.start.kind == StartSpec::Kind::kLatest) {
     // A restarted "latest" task must not skip the queues the topic gained while it was down.
-    auto resumed = co_await anyCheckpoint(mapping->sources());
-    if (!resumed) {
-      co_return makeError(std::move(resumed.error()));
-    }
-    topic.resumed = *resumed;
+    FERRY_CO_TRY(resumed, co_await anyCheckpoint(mapping.sources()));
+    topic.resumed = resumed;
   }
-  for (const auto& source : mapping->sources()) {
-    const auto destination = mapping->destinationOf(source);
+  for (const auto& source : mapping.sources()) {
+    const auto destination = mapping.destinationOf(source);
     if (!destination) {
       continue;
     }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "ferry/base/co_try.h"
 #include "ferry/rocketmq/errors.h"
 
 namespace ferry::rocketmq {
@@ -87,34 +88,33 @@ asio::awaitable<Result<void>> BrokerApi::createTopic(std::string addr, codec::To
   header.topic_sys_flag = config.topic_sys_flag;
   header.order = config.order;
   header.attributes = config.attributesHeader();
-  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kUpdateAndCreateTopic, header.toExtFields()),
-                                  what);
-  if (!response) co_return makeError(std::move(response.error()));
+  FERRY_CO_TRY_VOID(co_await callOk(
+      addr, detail::makeRequest(RequestCode::kUpdateAndCreateTopic, header.toExtFields()), what));
   co_return Result<void>{};
 }
 
 asio::awaitable<Result<codec::TopicConfigSerializeWrapper>> BrokerApi::allTopicConfigs(std::string addr) {
   const std::string what = fmt::format("all topic configs at {}", addr);
-  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kGetAllTopicConfig, {}), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return parseBody<codec::TopicConfigSerializeWrapper>(*response, what);
+  FERRY_CO_TRY(response, co_await callOk(
+                             addr, detail::makeRequest(RequestCode::kGetAllTopicConfig, {}), what));
+  co_return parseBody<codec::TopicConfigSerializeWrapper>(response, what);
 }
 
 asio::awaitable<Result<codec::SubscriptionGroupWrapper>> BrokerApi::allSubscriptionGroups(
     std::string addr) {
   const std::string what = fmt::format("all subscription groups at {}", addr);
-  auto response =
-      co_await callOk(addr, detail::makeRequest(RequestCode::kGetAllSubscriptionGroupConfig, {}), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return parseBody<codec::SubscriptionGroupWrapper>(*response, what);
+  FERRY_CO_TRY(
+      response,
+      co_await callOk(addr, detail::makeRequest(RequestCode::kGetAllSubscriptionGroupConfig, {}),
+                      what));
+  co_return parseBody<codec::SubscriptionGroupWrapper>(response, what);
 }
 
 asio::awaitable<Result<std::optional<codec::SubscriptionGroupConfig>>> BrokerApi::findSubscriptionGroup(
     std::string addr, std::string group) {
-  auto all = co_await allSubscriptionGroups(addr);
-  if (!all) co_return makeError(std::move(all.error()));
-  auto it = all->subscription_group_table.find(group);
-  if (it == all->subscription_group_table.end()) {
+  FERRY_CO_TRY(all, co_await allSubscriptionGroups(addr));
+  auto it = all.subscription_group_table.find(group);
+  if (it == all.subscription_group_table.end()) {
     co_return std::optional<codec::SubscriptionGroupConfig>();
   }
   co_return std::optional<codec::SubscriptionGroupConfig>(std::move(it->second));
@@ -124,31 +124,32 @@ asio::awaitable<Result<codec::SubscriptionGroupConfig>> BrokerApi::subscriptionG
                                                                                      std::string group) {
   const std::string what = fmt::format("subscription group '{}' at {}", group, addr);
   codec::GetSubscriptionGroupConfigRequestHeader header{group};
-  auto response = co_await detail::invoke(
-      transport_, addr, detail::makeRequest(RequestCode::kGetSubscriptionGroupConfig, header.toExtFields()),
-      options_.timeout, what);
-  if (!response) co_return makeError(std::move(response.error()));
-  if (response->code == codec::toInt(ResponseCode::kSuccess)) {
-    co_return parseBody<codec::SubscriptionGroupConfig>(*response, what);
+  FERRY_CO_TRY(response,
+               co_await detail::invoke(transport_, addr,
+                                       detail::makeRequest(RequestCode::kGetSubscriptionGroupConfig,
+                                                           header.toExtFields()),
+                                       options_.timeout, what));
+  if (response.code == codec::toInt(ResponseCode::kSuccess)) {
+    co_return parseBody<codec::SubscriptionGroupConfig>(response, what);
   }
-  if (response->code != codec::toInt(ResponseCode::kRequestCodeNotSupported)) {
-    co_return makeError(responseError(*response, what));
+  if (response.code != codec::toInt(ResponseCode::kRequestCodeNotSupported)) {
+    co_return makeError(responseError(response, what));
   }
   // 4.9: no single-group request.
-  auto found = co_await findSubscriptionGroup(addr, group);
-  if (!found) co_return makeError(std::move(found.error()));
-  if (!*found) {
+  FERRY_CO_TRY(found, co_await findSubscriptionGroup(addr, group));
+  if (!found) {
     co_return makeError(Error{Errc::kGroupNotExist, fmt::format("{}: no such group", what), 0, {}});
   }
-  co_return std::move(**found);
+  co_return std::move(*found);
 }
 
 asio::awaitable<Result<void>> BrokerApi::createOrUpdateSubscriptionGroup(
     std::string addr, codec::SubscriptionGroupConfig config) {
   const std::string what = fmt::format("create/update subscription group '{}' at {}", config.group_name, addr);
-  auto response = co_await callOk(
-      addr, detail::makeRequest(RequestCode::kUpdateAndCreateSubscriptionGroup, {}, config.toJson()), what);
-  if (!response) co_return makeError(std::move(response.error()));
+  FERRY_CO_TRY_VOID(co_await callOk(
+      addr,
+      detail::makeRequest(RequestCode::kUpdateAndCreateSubscriptionGroup, {}, config.toJson()),
+      what));
   co_return Result<void>{};
 }
 
@@ -177,10 +178,11 @@ asio::awaitable<Result<SendResult>> BrokerApi::send(std::string addr,
       fmt::format("send to {}#{} at {}", header.topic, header.queue_id.value(), addr);
   const std::string topic = header.topic;
   const std::string broker = header.broker_name.value_or("");
-  auto response = co_await callOk(
-      addr, detail::makeRequest(RequestCode::kSendMessageV2, header.toExtFields(), std::move(body)), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return sendResultFrom(*response, topic, broker, what);
+  FERRY_CO_TRY(response, co_await callOk(addr,
+                                         detail::makeRequest(RequestCode::kSendMessageV2,
+                                                             header.toExtFields(), std::move(body)),
+                                         what));
+  co_return sendResultFrom(response, topic, broker, what);
 }
 
 asio::awaitable<Result<SendResult>> BrokerApi::sendMessage(std::string addr, std::string producer_group,
@@ -213,11 +215,12 @@ asio::awaitable<Result<SendResult>> BrokerApi::sendBatch(std::string addr,
   header.batch = true;  // without m=true the broker stores the whole blob as one message
   const std::string topic = header.topic;
   const std::string broker = header.broker_name.value_or("");
-  auto response = co_await callOk(
-      addr, detail::makeRequest(RequestCode::kSendBatchMessage, header.toExtFields(), std::move(batch_body)),
-      what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return sendResultFrom(*response, topic, broker, what);
+  FERRY_CO_TRY(response,
+               co_await callOk(addr,
+                               detail::makeRequest(RequestCode::kSendBatchMessage,
+                                                   header.toExtFields(), std::move(batch_body)),
+                               what));
+  co_return sendResultFrom(response, topic, broker, what);
 }
 
 asio::awaitable<Result<SendResult>> BrokerApi::sendMessages(std::string addr, std::string producer_group,
@@ -268,24 +271,26 @@ asio::awaitable<Result<PullResult>> BrokerApi::pull(std::string addr, PullReques
   header.expression_type = request.expression_type;
   header.max_msg_bytes = request.max_msg_bytes;
   const auto timeout = request.suspend + options_.pull_margin;
-  auto response = co_await detail::invoke(
-      transport_, addr, detail::makeRequest(RequestCode::kPullMessage, header.toExtFields()), timeout, what);
-  if (!response) co_return makeError(std::move(response.error()));
+  FERRY_CO_TRY(response, co_await detail::invoke(
+                             transport_, addr,
+                             detail::makeRequest(RequestCode::kPullMessage, header.toExtFields()),
+                             timeout, what));
   PullResult result;
-  switch (static_cast<ResponseCode>(response->code)) {
+  switch (static_cast<ResponseCode>(response.code)) {
     case ResponseCode::kSuccess: result.status = PullStatus::kFound; break;
     case ResponseCode::kPullNotFound: result.status = PullStatus::kNoNewMsg; break;
     case ResponseCode::kPullRetryImmediately: result.status = PullStatus::kNoMatchedMsg; break;
     case ResponseCode::kPullOffsetMoved: result.status = PullStatus::kOffsetIllegal; break;
-    default: co_return makeError(responseError(*response, what));
+    default:
+      co_return makeError(responseError(response, what));
   }
-  auto rh = parseHeader<codec::PullMessageResponseHeader>(*response, what);
-  if (!rh) co_return makeError(std::move(rh.error()));
-  result.next_begin_offset = rh->next_begin_offset;
-  result.min_offset = rh->min_offset;
-  result.max_offset = rh->max_offset;
-  result.suggest_which_broker_id = rh->suggest_which_broker_id;
-  if (result.status == PullStatus::kFound) result.body = std::move(response->body);
+  FERRY_CO_TRY(rh, parseHeader<codec::PullMessageResponseHeader>(response, what));
+  result.next_begin_offset = rh.next_begin_offset;
+  result.min_offset = rh.min_offset;
+  result.max_offset = rh.max_offset;
+  result.suggest_which_broker_id = rh.suggest_which_broker_id;
+  if (result.status == PullStatus::kFound)
+    result.body = std::move(response.body);
   co_return result;
 }
 
@@ -297,17 +302,18 @@ asio::awaitable<Result<std::optional<QueueOffset>>> BrokerApi::queryConsumerOffs
   const std::string what =
       fmt::format("committed offset of group '{}' on {} at {}", group, queueText(queue), addr);
   codec::QueryConsumerOffsetRequestHeader header{group, queue.topic, queue.queue_id, false};
-  auto response = co_await detail::invoke(
-      transport_, addr, detail::makeRequest(RequestCode::kQueryConsumerOffset, header.toExtFields()),
-      options_.timeout, what);
-  if (!response) co_return makeError(std::move(response.error()));
-  if (response->code == codec::toInt(ResponseCode::kQueryNotFound)) {
+  FERRY_CO_TRY(response,
+               co_await detail::invoke(
+                   transport_, addr,
+                   detail::makeRequest(RequestCode::kQueryConsumerOffset, header.toExtFields()),
+                   options_.timeout, what));
+  if (response.code == codec::toInt(ResponseCode::kQueryNotFound)) {
     co_return std::optional<QueueOffset>();
   }
-  if (response->code != codec::toInt(ResponseCode::kSuccess)) co_return makeError(responseError(*response, what));
-  auto rh = parseHeader<codec::OffsetResponseHeader>(*response, what);
-  if (!rh) co_return makeError(std::move(rh.error()));
-  co_return std::optional<QueueOffset>(rh->offset);
+  if (response.code != codec::toInt(ResponseCode::kSuccess))
+    co_return makeError(responseError(response, what));
+  FERRY_CO_TRY(rh, parseHeader<codec::OffsetResponseHeader>(response, what));
+  co_return std::optional<QueueOffset>(rh.offset);
 }
 
 asio::awaitable<Result<void>> BrokerApi::updateConsumerOffset(std::string addr, std::string group,
@@ -315,30 +321,31 @@ asio::awaitable<Result<void>> BrokerApi::updateConsumerOffset(std::string addr, 
   const std::string what = fmt::format("update committed offset of group '{}' on {} to {} at {}", group,
                                        queueText(queue), offset.value(), addr);
   codec::UpdateConsumerOffsetRequestHeader header{group, queue.topic, queue.queue_id, offset};
-  auto response =
-      co_await callOk(addr, detail::makeRequest(RequestCode::kUpdateConsumerOffset, header.toExtFields()), what);
-  if (!response) co_return makeError(std::move(response.error()));
+  FERRY_CO_TRY_VOID(co_await callOk(
+      addr, detail::makeRequest(RequestCode::kUpdateConsumerOffset, header.toExtFields()), what));
   co_return Result<void>{};
 }
 
 asio::awaitable<Result<QueueOffset>> BrokerApi::minOffset(std::string addr, MessageQueue queue) {
   const std::string what = fmt::format("min offset of {} at {}", queueText(queue), addr);
   codec::TopicQueueRequestHeader header{queue.topic, queue.queue_id};
-  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kGetMinOffset, header.toExtFields()), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  auto rh = parseHeader<codec::OffsetResponseHeader>(*response, what);
-  if (!rh) co_return makeError(std::move(rh.error()));
-  co_return rh->offset;
+  FERRY_CO_TRY(
+      response,
+      co_await callOk(addr, detail::makeRequest(RequestCode::kGetMinOffset, header.toExtFields()),
+                      what));
+  FERRY_CO_TRY(rh, parseHeader<codec::OffsetResponseHeader>(response, what));
+  co_return rh.offset;
 }
 
 asio::awaitable<Result<QueueOffset>> BrokerApi::maxOffset(std::string addr, MessageQueue queue) {
   const std::string what = fmt::format("max offset of {} at {}", queueText(queue), addr);
   codec::GetMaxOffsetRequestHeader header{queue.topic, queue.queue_id, std::nullopt};
-  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kGetMaxOffset, header.toExtFields()), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  auto rh = parseHeader<codec::OffsetResponseHeader>(*response, what);
-  if (!rh) co_return makeError(std::move(rh.error()));
-  co_return rh->offset;
+  FERRY_CO_TRY(
+      response,
+      co_await callOk(addr, detail::makeRequest(RequestCode::kGetMaxOffset, header.toExtFields()),
+                      what));
+  FERRY_CO_TRY(rh, parseHeader<codec::OffsetResponseHeader>(response, what));
+  co_return rh.offset;
 }
 
 asio::awaitable<Result<QueueOffset>> BrokerApi::searchOffset(std::string addr, MessageQueue queue,
@@ -347,23 +354,23 @@ asio::awaitable<Result<QueueOffset>> BrokerApi::searchOffset(std::string addr, M
   const std::string what =
       fmt::format("offset of {} at time {} at {}", queueText(queue), timestamp_ms, addr);
   codec::SearchOffsetRequestHeader header{queue.topic, queue.queue_id, timestamp_ms, boundary};
-  auto response =
-      co_await callOk(addr, detail::makeRequest(RequestCode::kSearchOffsetByTimestamp, header.toExtFields()), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  auto rh = parseHeader<codec::OffsetResponseHeader>(*response, what);
-  if (!rh) co_return makeError(std::move(rh.error()));
-  co_return rh->offset;
+  FERRY_CO_TRY(response, co_await callOk(addr,
+                                         detail::makeRequest(RequestCode::kSearchOffsetByTimestamp,
+                                                             header.toExtFields()),
+                                         what));
+  FERRY_CO_TRY(rh, parseHeader<codec::OffsetResponseHeader>(response, what));
+  co_return rh.offset;
 }
 
 asio::awaitable<Result<std::int64_t>> BrokerApi::earliestMsgStoreTime(std::string addr, MessageQueue queue) {
   const std::string what = fmt::format("earliest store time of {} at {}", queueText(queue), addr);
   codec::TopicQueueRequestHeader header{queue.topic, queue.queue_id};
-  auto response =
-      co_await callOk(addr, detail::makeRequest(RequestCode::kGetEarliestMsgStoretime, header.toExtFields()), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  auto rh = parseHeader<codec::GetEarliestMsgStoretimeResponseHeader>(*response, what);
-  if (!rh) co_return makeError(std::move(rh.error()));
-  co_return rh->timestamp;
+  FERRY_CO_TRY(response, co_await callOk(addr,
+                                         detail::makeRequest(RequestCode::kGetEarliestMsgStoretime,
+                                                             header.toExtFields()),
+                                         what));
+  FERRY_CO_TRY(rh, parseHeader<codec::GetEarliestMsgStoretimeResponseHeader>(response, what));
+  co_return rh.timestamp;
 }
 
 // ---- consumer groups -----------------------------------------------------------------------
@@ -372,21 +379,23 @@ asio::awaitable<Result<codec::ConsumerConnection>> BrokerApi::consumerConnection
                                                                                   std::string group) {
   const std::string what = fmt::format("connections of group '{}' at {}", group, addr);
   codec::ConsumerGroupRequestHeader header{group};
-  auto response =
-      co_await callOk(addr, detail::makeRequest(RequestCode::kGetConsumerConnectionList, header.toExtFields()), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return parseBody<codec::ConsumerConnection>(*response, what);
+  FERRY_CO_TRY(
+      response,
+      co_await callOk(
+          addr, detail::makeRequest(RequestCode::kGetConsumerConnectionList, header.toExtFields()),
+          what));
+  co_return parseBody<codec::ConsumerConnection>(response, what);
 }
 
 asio::awaitable<Result<std::vector<std::string>>> BrokerApi::consumerIds(std::string addr, std::string group) {
   const std::string what = fmt::format("client ids of group '{}' at {}", group, addr);
   codec::ConsumerGroupRequestHeader header{group};
-  auto response =
-      co_await callOk(addr, detail::makeRequest(RequestCode::kGetConsumerListByGroup, header.toExtFields()), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  auto list = parseBody<codec::ConsumerIdList>(*response, what);
-  if (!list) co_return makeError(std::move(list.error()));
-  co_return std::move(list->consumer_ids);
+  FERRY_CO_TRY(response, co_await callOk(addr,
+                                         detail::makeRequest(RequestCode::kGetConsumerListByGroup,
+                                                             header.toExtFields()),
+                                         what));
+  FERRY_CO_TRY(list, parseBody<codec::ConsumerIdList>(response, what));
+  co_return std::move(list.consumer_ids);
 }
 
 asio::awaitable<Result<codec::ConsumeStats>> BrokerApi::consumeStats(std::string addr, std::string group,
@@ -395,53 +404,56 @@ asio::awaitable<Result<codec::ConsumeStats>> BrokerApi::consumeStats(std::string
       topic ? fmt::format("consume stats of group '{}' on topic '{}' at {}", group, *topic, addr)
             : fmt::format("consume stats of group '{}' at {}", group, addr);
   codec::GetConsumeStatsRequestHeader header{group, topic};
-  auto response =
-      co_await callOk(addr, detail::makeRequest(RequestCode::kGetConsumeStats, header.toExtFields()), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return parseBody<codec::ConsumeStats>(*response, what);
+  FERRY_CO_TRY(
+      response,
+      co_await callOk(
+          addr, detail::makeRequest(RequestCode::kGetConsumeStats, header.toExtFields()), what));
+  co_return parseBody<codec::ConsumeStats>(response, what);
 }
 
 asio::awaitable<Result<std::vector<std::string>>> BrokerApi::topicsByConsumer(std::string addr,
                                                                               std::string group) {
   const std::string what = fmt::format("topics consumed by group '{}' at {}", group, addr);
   codec::QueryTopicsByConsumerRequestHeader header{group};
-  auto response = co_await detail::invoke(
-      transport_, addr, detail::makeRequest(RequestCode::kQueryTopicsByConsumer, header.toExtFields()),
-      options_.timeout, what);
-  if (!response) co_return makeError(std::move(response.error()));
-  if (response->code == codec::toInt(ResponseCode::kSuccess)) {
-    auto list = parseBody<codec::TopicList>(*response, what);
-    if (!list) co_return makeError(std::move(list.error()));
-    co_return std::move(list->topics);
+  FERRY_CO_TRY(response,
+               co_await detail::invoke(
+                   transport_, addr,
+                   detail::makeRequest(RequestCode::kQueryTopicsByConsumer, header.toExtFields()),
+                   options_.timeout, what));
+  if (response.code == codec::toInt(ResponseCode::kSuccess)) {
+    FERRY_CO_TRY(list, parseBody<codec::TopicList>(response, what));
+    co_return std::move(list.topics);
   }
-  if (response->code != codec::toInt(ResponseCode::kRequestCodeNotSupported)) {
-    co_return makeError(responseError(*response, what));
+  if (response.code != codec::toInt(ResponseCode::kRequestCodeNotSupported)) {
+    co_return makeError(responseError(response, what));
   }
   // 4.9: derive the topics from the group's consume stats.
   const std::optional<std::string> all_topics;  // named: see cluster.cc on GCC 12 temporaries
-  auto stats = co_await consumeStats(addr, group, all_topics);
-  if (!stats) co_return makeError(std::move(stats.error()));
+  FERRY_CO_TRY(stats, co_await consumeStats(addr, group, all_topics));
   std::set<std::string> topics;
-  for (const auto& [mq, w] : stats->offset_table) topics.insert(mq.topic);
+  for (const auto& [mq, w] : stats.offset_table)
+    topics.insert(mq.topic);
   co_return std::vector<std::string>(topics.begin(), topics.end());
 }
 
 asio::awaitable<Result<codec::GroupList>> BrokerApi::groupsConsuming(std::string addr, std::string topic) {
   const std::string what = fmt::format("groups consuming topic '{}' at {}", topic, addr);
   codec::QueryTopicConsumeByWhoRequestHeader header{topic};
-  auto response =
-      co_await callOk(addr, detail::makeRequest(RequestCode::kQueryTopicConsumeByWho, header.toExtFields()), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return parseBody<codec::GroupList>(*response, what);
+  FERRY_CO_TRY(response, co_await callOk(addr,
+                                         detail::makeRequest(RequestCode::kQueryTopicConsumeByWho,
+                                                             header.toExtFields()),
+                                         what));
+  co_return parseBody<codec::GroupList>(response, what);
 }
 
 asio::awaitable<Result<codec::TopicStatsTable>> BrokerApi::topicStats(std::string addr, std::string topic) {
   const std::string what = fmt::format("stats of topic '{}' at {}", topic, addr);
   codec::GetTopicStatsInfoRequestHeader header{topic};
-  auto response =
-      co_await callOk(addr, detail::makeRequest(RequestCode::kGetTopicStatsInfo, header.toExtFields()), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return parseBody<codec::TopicStatsTable>(*response, what);
+  FERRY_CO_TRY(
+      response,
+      co_await callOk(
+          addr, detail::makeRequest(RequestCode::kGetTopicStatsInfo, header.toExtFields()), what));
+  co_return parseBody<codec::TopicStatsTable>(response, what);
 }
 
 asio::awaitable<Result<codec::ConsumerRunningInfo>> BrokerApi::consumerRunningInfo(std::string addr,
@@ -451,11 +463,12 @@ asio::awaitable<Result<codec::ConsumerRunningInfo>> BrokerApi::consumerRunningIn
   const std::string what =
       fmt::format("running info of client '{}' of group '{}' via {}", client_id, group, addr);
   codec::GetConsumerRunningInfoRequestHeader header{group, client_id, jstack};
-  auto response = co_await detail::invokeOk(
-      transport_, addr, detail::makeRequest(RequestCode::kGetConsumerRunningInfo, header.toExtFields()),
-      options_.running_info_timeout, what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return parseBody<codec::ConsumerRunningInfo>(*response, what);
+  FERRY_CO_TRY(response,
+               co_await detail::invokeOk(
+                   transport_, addr,
+                   detail::makeRequest(RequestCode::kGetConsumerRunningInfo, header.toExtFields()),
+                   options_.running_info_timeout, what));
+  co_return parseBody<codec::ConsumerRunningInfo>(response, what);
 }
 
 // ---- reset ---------------------------------------------------------------------------------
@@ -467,10 +480,10 @@ asio::awaitable<Result<codec::ResetOffsetBody>> BrokerApi::resetOffset(std::stri
   // cannot read that, so this request always announces JAVA.
   codec::RemotingCommand request = detail::makeRequest(RequestCode::kInvokeBrokerToResetOffset, header.toExtFields());
   request.language = codec::LanguageCode::kJava;
-  auto response = co_await callOk(addr, std::move(request), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  if (response->body.empty()) co_return codec::ResetOffsetBody{};
-  co_return parseBody<codec::ResetOffsetBody>(*response, what);
+  FERRY_CO_TRY(response, co_await callOk(addr, std::move(request), what));
+  if (response.body.empty())
+    co_return codec::ResetOffsetBody{};
+  co_return parseBody<codec::ResetOffsetBody>(response, what);
 }
 
 asio::awaitable<Result<codec::ResetOffsetBody>> BrokerApi::resetOffsetToOffset(std::string addr,
@@ -495,34 +508,32 @@ asio::awaitable<Result<codec::ResetOffsetBody>> BrokerApi::resetOffsetByTimestam
 
 asio::awaitable<Result<std::map<std::string, std::string>>> BrokerApi::brokerConfig(std::string addr) {
   const std::string what = fmt::format("broker config at {}", addr);
-  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kGetBrokerConfig, {}), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return codec::parseBrokerConfig(response->body);
+  FERRY_CO_TRY(response,
+               co_await callOk(addr, detail::makeRequest(RequestCode::kGetBrokerConfig, {}), what));
+  co_return codec::parseBrokerConfig(response.body);
 }
 
 asio::awaitable<Result<BrokerRuntimeInfo>> BrokerApi::runtimeInfo(std::string addr) {
   const std::string what = fmt::format("runtime info at {}", addr);
-  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kGetBrokerRuntimeInfo, {}), what);
-  if (!response) co_return makeError(std::move(response.error()));
-  auto table = parseBody<codec::KVTable>(*response, what);
-  if (!table) co_return makeError(std::move(table.error()));
-  co_return BrokerRuntimeInfo{response->version, std::move(table->table)};
+  FERRY_CO_TRY(
+      response,
+      co_await callOk(addr, detail::makeRequest(RequestCode::kGetBrokerRuntimeInfo, {}), what));
+  FERRY_CO_TRY(table, parseBody<codec::KVTable>(response, what));
+  co_return BrokerRuntimeInfo{response.version, std::move(table.table)};
 }
 
 asio::awaitable<Result<BrokerFeatures>> BrokerApi::features(std::string addr) {
-  auto runtime = co_await runtimeInfo(addr);
-  if (!runtime) co_return makeError(std::move(runtime.error()));
-  auto config = co_await brokerConfig(addr);
-  if (!config) co_return makeError(std::move(config.error()));
+  FERRY_CO_TRY(runtime, co_await runtimeInfo(addr));
+  FERRY_CO_TRY(config, co_await brokerConfig(addr));
   BrokerFeatures f;
-  f.version = runtime->version;
-  f.version_desc = runtime->versionDesc();
-  auto it = config->find("useServerSideResetOffset");
-  f.server_side_reset = it != config->end() && it->second == "true";
+  f.version = runtime.version;
+  f.version_desc = runtime.versionDesc();
+  auto it = config.find("useServerSideResetOffset");
+  f.server_side_reset = it != config.end() && it->second == "true";
   f.query_topics_by_consumer = f.version >= kVersion5_0_0;
   f.group_config_by_name = f.version >= kVersion5_0_0;
   f.update_offset_checks_group = f.version >= kVersion5_3_0;
-  f.config = std::move(*config);
+  f.config = std::move(config);
   co_return f;
 }
 
@@ -530,8 +541,8 @@ asio::awaitable<Result<BrokerFeatures>> BrokerApi::features(std::string addr) {
 
 asio::awaitable<Result<void>> BrokerApi::heartbeat(std::string addr, codec::HeartbeatData data) {
   const std::string what = fmt::format("heartbeat of client '{}' to {}", data.client_id, addr);
-  auto response = co_await callOk(addr, detail::makeRequest(RequestCode::kHeartBeat, {}, data.toJson()), what);
-  if (!response) co_return makeError(std::move(response.error()));
+  FERRY_CO_TRY_VOID(
+      co_await callOk(addr, detail::makeRequest(RequestCode::kHeartBeat, {}, data.toJson()), what));
   co_return Result<void>{};
 }
 
@@ -540,9 +551,8 @@ asio::awaitable<Result<void>> BrokerApi::unregisterClient(std::string addr, std:
                                                           std::optional<std::string> consumer_group) {
   const std::string what = fmt::format("unregister client '{}' at {}", client_id, addr);
   codec::UnregisterClientRequestHeader header{client_id, producer_group, consumer_group};
-  auto response =
-      co_await callOk(addr, detail::makeRequest(RequestCode::kUnregisterClient, header.toExtFields()), what);
-  if (!response) co_return makeError(std::move(response.error()));
+  FERRY_CO_TRY_VOID(co_await callOk(
+      addr, detail::makeRequest(RequestCode::kUnregisterClient, header.toExtFields()), what));
   co_return Result<void>{};
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ferry/async/when_all.h"
+#include "ferry/base/co_try.h"
 #include "ferry/base/log.h"
 
 namespace ferry::rocketmq {
@@ -242,12 +243,9 @@ asio::awaitable<Result<codec::TopicList>> Cluster::topicsByCluster(std::string c
 // ---- resolution ----------------------------------------------------------------------------
 
 asio::awaitable<Result<std::vector<BrokerAddress>>> Cluster::masters() {
-  auto info = co_await clusterInfo();
-  if (!info) {
-    co_return makeError(std::move(info.error()));
-  }
+  FERRY_CO_TRY(info, co_await clusterInfo());
   std::vector<BrokerAddress> out;
-  for (const auto& [name, data] : info->broker_addr_table) {
+  for (const auto& [name, data] : info.broker_addr_table) {
     if (auto addr = data.masterAddr()) {
       out.push_back(BrokerAddress{name, data.cluster, dialAddress(*addr)});
     }
@@ -256,20 +254,14 @@ asio::awaitable<Result<std::vector<BrokerAddress>>> Cluster::masters() {
 }
 
 asio::awaitable<Result<std::vector<BrokerAddress>>> Cluster::topicMasters(std::string topic) {
-  auto r = co_await route(std::move(topic));
-  if (!r) {
-    co_return makeError(std::move(r.error()));
-  }
-  co_return routeMasters(spec_, *r);
+  FERRY_CO_TRY(r, co_await route(std::move(topic)));
+  co_return routeMasters(spec_, r);
 }
 
 asio::awaitable<Result<std::string>> Cluster::masterAddr(std::string topic,
                                                          std::string broker_name) {
-  auto r = co_await route(topic);
-  if (!r) {
-    co_return makeError(std::move(r.error()));
-  }
-  const codec::BrokerData* b = r->findBroker(broker_name);
+  FERRY_CO_TRY(r, co_await route(topic));
+  const codec::BrokerData* b = r.findBroker(broker_name);
   if (b == nullptr) {
     co_return makeError(Errc::kNotFound,
                         fmt::format("broker '{}' is not in the route of topic '{}' in cluster '{}'",
@@ -287,17 +279,14 @@ asio::awaitable<Result<std::string>> Cluster::masterAddr(std::string topic,
 
 asio::awaitable<Result<std::vector<QueueAddress>>> Cluster::queues(std::string topic,
                                                                    bool for_write) {
-  auto r = co_await route(topic);
-  if (!r) {
-    co_return makeError(std::move(r.error()));
-  }
+  FERRY_CO_TRY(r, co_await route(topic));
   std::vector<QueueAddress> out;
-  for (const auto& qd : r->queue_datas) {
+  for (const auto& qd : r.queue_datas) {
     const std::int32_t needed = for_write ? codec::kPermWrite : codec::kPermRead;
     if ((qd.perm & needed) == 0) {
       continue;
     }
-    const codec::BrokerData* b = r->findBroker(qd.broker_name);
+    const codec::BrokerData* b = r.findBroker(qd.broker_name);
     if (b == nullptr) {
       continue;
     }
@@ -337,19 +326,16 @@ asio::awaitable<Result<std::vector<BrokerAddress>>> Cluster::fanOutTargets(
 template <class T>
 asio::awaitable<Result<std::vector<std::pair<BrokerAddress, Result<T>>>>> Cluster::fanOut(
     std::optional<std::string> topic, BrokerCall<T> call) {
-  auto targets = co_await fanOutTargets(topic);
-  if (!targets) {
-    co_return makeError(std::move(targets.error()));
-  }
+  FERRY_CO_TRY(targets, co_await fanOutTargets(topic));
   std::vector<asio::awaitable<Result<T>>> calls;
-  for (const auto& target : *targets) {
+  for (const auto& target : targets) {
     calls.push_back(call(target));
   }
   auto results = co_await async::whenAll<T>(std::move(calls));
 
   std::vector<std::pair<BrokerAddress, Result<T>>> out;
-  for (std::size_t i = 0; i < targets->size(); ++i)
-    out.emplace_back((*targets)[i], std::move(results[i]));
+  for (std::size_t i = 0; i < targets.size(); ++i)
+    out.emplace_back(targets[i], std::move(results[i]));
 
   // A broker that cannot be reached or does not know the topic may have moved: refresh the route
   // once and retry those brokers at their current master address.
@@ -393,13 +379,10 @@ asio::awaitable<Result<FanOut<codec::ConsumeStats>>> Cluster::consumeStats(
   BrokerCall<codec::ConsumeStats> call = [api, group, topic](const BrokerAddress& b) {
     return api->consumeStats(b.addr, group, topic);
   };
-  auto results = co_await fanOut<codec::ConsumeStats>(topic, std::move(call));
-  if (!results) {
-    co_return makeError(std::move(results.error()));
-  }
+  FERRY_CO_TRY(results, co_await fanOut<codec::ConsumeStats>(topic, std::move(call)));
   FanOut<codec::ConsumeStats> merged;
-  merged.brokers = results->size();
-  for (auto& [broker, result] : *results) {
+  merged.brokers = results.size();
+  for (auto& [broker, result] : results) {
     if (!result) {
       merged.failures.emplace(broker.broker_name, std::move(result.error()));
       continue;
@@ -417,14 +400,11 @@ asio::awaitable<Result<FanOut<codec::ConsumerConnection>>> Cluster::consumerConn
   BrokerCall<codec::ConsumerConnection> call = [api, group](const BrokerAddress& b) {
     return api->consumerConnections(b.addr, group);
   };
-  auto results = co_await fanOut<codec::ConsumerConnection>(topic, std::move(call));
-  if (!results) {
-    co_return makeError(std::move(results.error()));
-  }
+  FERRY_CO_TRY(results, co_await fanOut<codec::ConsumerConnection>(topic, std::move(call)));
   FanOut<codec::ConsumerConnection> merged;
-  merged.brokers = results->size();
+  merged.brokers = results.size();
   std::set<std::string> seen;
-  for (auto& [broker, result] : *results) {
+  for (auto& [broker, result] : results) {
     if (!result) {
       if (result.error().code != Errc::kConsumerNotOnline) {
         merged.failures.emplace(broker.broker_name, std::move(result.error()));
@@ -463,14 +443,11 @@ asio::awaitable<Result<FanOut<std::vector<std::string>>>> Cluster::topicsByConsu
     return api->topicsByConsumer(b.addr, group);
   };
   const std::optional<std::string> all_masters;
-  auto results = co_await fanOut<std::vector<std::string>>(all_masters, std::move(call));
-  if (!results) {
-    co_return makeError(std::move(results.error()));
-  }
+  FERRY_CO_TRY(results, co_await fanOut<std::vector<std::string>>(all_masters, std::move(call)));
   FanOut<std::vector<std::string>> merged;
-  merged.brokers = results->size();
+  merged.brokers = results.size();
   std::set<std::string> topics;
-  for (auto& [broker, result] : *results) {
+  for (auto& [broker, result] : results) {
     if (!result) {
       merged.failures.emplace(broker.broker_name, std::move(result.error()));
       continue;
@@ -489,14 +466,11 @@ Cluster::subscriptionGroupOnMasters(std::string group) {
     return api->findSubscriptionGroup(b.addr, group);
   };
   const std::optional<std::string> all_masters;
-  auto results =
-      co_await fanOut<std::optional<codec::SubscriptionGroupConfig>>(all_masters, std::move(call));
-  if (!results) {
-    co_return makeError(std::move(results.error()));
-  }
+  FERRY_CO_TRY(results, co_await fanOut<std::optional<codec::SubscriptionGroupConfig>>(
+                            all_masters, std::move(call)));
   FanOut<std::map<std::string, codec::SubscriptionGroupConfig>> merged;
-  merged.brokers = results->size();
-  for (auto& [broker, result] : *results) {
+  merged.brokers = results.size();
+  for (auto& [broker, result] : results) {
     if (!result) {
       merged.failures.emplace(broker.broker_name, std::move(result.error()));
       continue;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ferry/async/when_all.h"
+#include "ferry/base/co_try.h"
 
 namespace ferry::rocketmq {
 
@@ -192,27 +193,18 @@ asio::awaitable<Result<GroupState>> fetchGroupState(Cluster& cluster, std::strin
     }
   }
 
-  auto configs = co_await cluster.subscriptionGroupOnMasters(group);
-  if (!configs) {
-    co_return makeError(std::move(configs.error()));
-  }
-  if (auto failure = allFailed(*configs)) {
+  FERRY_CO_TRY(configs, co_await cluster.subscriptionGroupOnMasters(group));
+  if (auto failure = allFailed(configs)) {
     co_return makeError(std::move(*failure));
   }
-  applyGroupConfigs(state, *masters, std::move(*configs));
+  applyGroupConfigs(state, *masters, std::move(configs));
 
   const std::optional<std::string> all_topics;
-  auto connections = co_await cluster.consumerConnections(group, all_topics);
-  if (!connections) {
-    co_return makeError(std::move(connections.error()));
-  }
-  applyConnections(state, std::move(*connections));
+  FERRY_CO_TRY(connections, co_await cluster.consumerConnections(group, all_topics));
+  applyConnections(state, std::move(connections));
 
-  auto with_offsets = co_await cluster.topicsByConsumer(group);
-  if (!with_offsets) {
-    co_return makeError(std::move(with_offsets.error()));
-  }
-  applyTopicsWithOffsets(state, std::move(*with_offsets));
+  FERRY_CO_TRY(with_offsets, co_await cluster.topicsByConsumer(group));
+  applyTopicsWithOffsets(state, std::move(with_offsets));
   if (!state.exists()) {
     co_return state;
   }

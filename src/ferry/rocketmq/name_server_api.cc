@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "ferry/base/co_try.h"
+
 namespace ferry::rocketmq {
 namespace {
 
@@ -20,40 +22,43 @@ asio::awaitable<Result<codec::TopicRouteData>> NameServerApi::topicRoute(std::st
                                                                          std::string topic) {
   const std::string what = fmt::format("route of topic '{}' from NameServer {}", topic, addr);
   codec::GetRouteInfoRequestHeader header{topic, true};
-  auto response = co_await detail::invokeOk(
-      transport_, addr, detail::makeRequest(codec::RequestCode::kGetRouteInfoByTopic, header.toExtFields()),
-      options_.timeout, what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return parseBody<codec::TopicRouteData>(*response, what);
+  FERRY_CO_TRY(response, co_await detail::invokeOk(
+                             transport_, addr,
+                             detail::makeRequest(codec::RequestCode::kGetRouteInfoByTopic,
+                                                 header.toExtFields()),
+                             options_.timeout, what));
+  co_return parseBody<codec::TopicRouteData>(response, what);
 }
 
 asio::awaitable<Result<codec::ClusterInfo>> NameServerApi::clusterInfo(std::string addr) {
   const std::string what = fmt::format("cluster info from NameServer {}", addr);
-  auto response = co_await detail::invokeOk(
-      transport_, addr, detail::makeRequest(codec::RequestCode::kGetBrokerClusterInfo, {}),
-      options_.timeout, what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return parseBody<codec::ClusterInfo>(*response, what);
+  FERRY_CO_TRY(response, co_await detail::invokeOk(
+                             transport_, addr,
+                             detail::makeRequest(codec::RequestCode::kGetBrokerClusterInfo, {}),
+                             options_.timeout, what));
+  co_return parseBody<codec::ClusterInfo>(response, what);
 }
 
 asio::awaitable<Result<codec::TopicList>> NameServerApi::allTopics(std::string addr) {
   const std::string what = fmt::format("topic list from NameServer {}", addr);
-  auto response = co_await detail::invokeOk(
-      transport_, addr, detail::makeRequest(codec::RequestCode::kGetAllTopicListFromNameServer, {}),
-      options_.timeout, what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return parseBody<codec::TopicList>(*response, what);
+  FERRY_CO_TRY(response,
+               co_await detail::invokeOk(
+                   transport_, addr,
+                   detail::makeRequest(codec::RequestCode::kGetAllTopicListFromNameServer, {}),
+                   options_.timeout, what));
+  co_return parseBody<codec::TopicList>(response, what);
 }
 
 asio::awaitable<Result<codec::TopicList>> NameServerApi::topicsByCluster(std::string addr,
                                                                          std::string cluster) {
   const std::string what = fmt::format("topics of cluster '{}' from NameServer {}", cluster, addr);
   codec::GetTopicsByClusterRequestHeader header{cluster};
-  auto response = co_await detail::invokeOk(
-      transport_, addr, detail::makeRequest(codec::RequestCode::kGetTopicsByCluster, header.toExtFields()),
-      options_.timeout, what);
-  if (!response) co_return makeError(std::move(response.error()));
-  co_return parseBody<codec::TopicList>(*response, what);
+  FERRY_CO_TRY(response, co_await detail::invokeOk(
+                             transport_, addr,
+                             detail::makeRequest(codec::RequestCode::kGetTopicsByCluster,
+                                                 header.toExtFields()),
+                             options_.timeout, what));
+  co_return parseBody<codec::TopicList>(response, what);
 }
 
 }  // namespace ferry::rocketmq
