@@ -15,7 +15,7 @@
 // Every batch is built inside the timed loop, as the Java loop does: per message the same body
 // as the Java driver (Bodies.body: "ferry-msg-<i>" padded with a repeating pattern), a fresh
 // UNIQ_KEY (ClientMessageIdGenerator, as MessageClientIDSetter) and WAIT=true (what
-// new Message(topic, body) carries), then BrokerApi::sendMessages (encodeBatch +
+// new Message(topic, body) carries), then BrokerDataApi::sendMessages (encodeBatch +
 // SEND_BATCH_MESSAGE).
 //
 // Output: one JSON line on stdout with the rates (MB = 10^6 bytes of message bodies), the process
@@ -143,7 +143,8 @@ asio::awaitable<Result<void>> sendBatch(Run* run, std::int64_t b) {
   run->phase.build_ns += sinceNs(build_start);
 
   const auto send_start = Clock::now();
-  auto sent = co_await run->cluster->broker().sendMessages(qa.addr, o.group, qa.queue, std::move(messages));
+  auto sent = co_await run->cluster->brokerData().sendMessages(qa.addr, o.group, qa.queue,
+                                                               std::move(messages));
   const std::int64_t latency = sinceNs(send_start);
   if (!sent) co_return makeError(std::move(sent.error()));
   run->phase.send_ns += latency;

@@ -1,6 +1,9 @@
 // In-memory RocketMQ for engine tests: a NameServer with settable routes and a broker that keeps
 // queues of stored messages (pull, offsets, group configs) and records what it is sent. One
 // FakeBroker serves every address of its cluster. Single-threaded (the test's io_context).
+// FakeBroker implements the broker interfaces directly (rocketmq/broker_data_api.h for the
+// pipelines, and of rocketmq/broker_admin_api.h only the topic and group calls the task engine's
+// set-up makes; the rest refuse), so it needs no transport.
 // Long polls wait in 2 ms steps for a message to arrive and end early, with kCancelled, when the
 // awaiting coroutine is cancelled -- as rpc::Client's pending calls do.
 #pragma once
@@ -24,9 +27,11 @@
 #include <fmt/format.h>
 
 #include "ferry/codec/message.h"
-#include "ferry/rocketmq/broker_api.h"
+#include "ferry/rocketmq/broker_admin_api.h"
+#include "ferry/rocketmq/broker_data_api.h"
 #include "ferry/rocketmq/cluster.h"
 #include "ferry/rocketmq/name_server_api.h"
+#include "support/broker_fakes.h"
 #include "support/fake_transport.h"
 
 namespace ferry::replication::testing {
@@ -98,10 +103,9 @@ struct Received {
   std::int64_t srcOffset() const { return std::stoll(prop("FERRY_SRC_OFFSET")); }
 };
 
-class FakeBroker final : public rocketmq::BrokerApi {
+class FakeBroker final : public rocketmq::BrokerDataApi,
+                         public rocketmq::testing::UnsupportedBrokerAdmin {
  public:
-  explicit FakeBroker(rpc::Transport& transport) : BrokerApi(transport) {}
-
   // ---- source side ----
   // Appends a message to `mq`; returns its offset.
   std::int64_t append(const MessageQueue& mq, codec::Properties properties, std::string body,
@@ -165,12 +169,13 @@ class FakeBroker final : public rocketmq::BrokerApi {
       on_create_topic(config);
     co_return Result<void>{};
   }
-  asio::awaitable<Result<std::optional<codec::SubscriptionGroupConfig>>> findSubscriptionGroup(
-      std::string /*addr*/, std::string group) override {
-    std::optional<codec::SubscriptionGroupConfig> out;
-    if (groups.contains(group)) {
-      out.emplace();
-      out->group_name = group;
+  asio::awaitable<Result<codec::SubscriptionGroupWrapper>> allSubscriptionGroups(
+      std::string /*addr*/) override {
+    codec::SubscriptionGroupWrapper out;
+    for (const auto& group : groups) {
+      codec::SubscriptionGroupConfig config;
+      config.group_name = group;
+      out.subscription_group_table.emplace(group, std::move(config));
     }
     co_return out;
   }

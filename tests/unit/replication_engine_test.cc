@@ -50,10 +50,10 @@ struct World {
   rocketmq::FakeTransport transport;
   FakeNameServer src_ns{transport};
   FakeNameServer dst_ns{transport};
-  FakeBroker src{transport};
-  FakeBroker dst{transport};
-  rocketmq::Cluster source{clusterConfig("east"), src_ns, src};
-  rocketmq::Cluster destination{clusterConfig("west"), dst_ns, dst};
+  FakeBroker src;
+  FakeBroker dst;
+  rocketmq::Cluster source{clusterConfig("east"), src_ns, src, src};
+  rocketmq::Cluster destination{clusterConfig("west"), dst_ns, dst, dst};
   asio::io_context io;
 
   World(int src_queues = 4, int dst_queues = 4) {

@@ -178,7 +178,7 @@ asio::awaitable<Result<ClustersReport>> collectClusters(rocketmq::Cluster& clust
       row.broker_id = id;
       row.addr = addr;
       report.brokers.push_back(std::move(row));
-      calls.push_back(cluster.broker().runtimeInfo(cluster.dialAddress(addr)));
+      calls.push_back(cluster.brokerAdmin().runtimeInfo(cluster.dialAddress(addr)));
     }
   }
   auto results = co_await async::whenAll<rocketmq::BrokerRuntimeInfo>(std::move(calls));
@@ -227,7 +227,7 @@ asio::awaitable<Result<TopicReport>> collectTopic(rocketmq::Cluster& cluster, st
       report.errors[qd.broker_name] = "no master (brokerId 0) in the route";
     } else {
       stat_brokers.push_back(qd.broker_name);
-      calls.push_back(cluster.broker().topicStats(cluster.dialAddress(row.addr), topic));
+      calls.push_back(cluster.brokerAdmin().topicStats(cluster.dialAddress(row.addr), topic));
     }
     report.brokers.push_back(std::move(row));
   }

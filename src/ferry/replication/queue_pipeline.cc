@@ -34,7 +34,7 @@ control::LastError lastErrorOf(const Error& error) {
 
 // Runs a pull and stores its result: co_spawn needs a void coroutine here (Result<T> is not
 // default constructible for every T).
-asio::awaitable<void> pullInto(rocketmq::BrokerApi& api, std::string addr,
+asio::awaitable<void> pullInto(rocketmq::BrokerDataApi& api, std::string addr,
                                rocketmq::PullRequest request,
                                std::optional<Result<rocketmq::PullResult>>& out) {
   out.emplace(co_await api.pull(std::move(addr), std::move(request)));
@@ -43,7 +43,7 @@ asio::awaitable<void> pullInto(rocketmq::BrokerApi& api, std::string addr,
 // Runs a send (single or batch) and stores its result and when it completed, then wakes the
 // waiting pipeline through `done` (cancelling its wait). The pipeline waits for `out` before it
 // returns, so the references outlive this coroutine.
-asio::awaitable<void> sendInto(rocketmq::BrokerApi& api, bool batch, std::string addr,
+asio::awaitable<void> sendInto(rocketmq::BrokerDataApi& api, bool batch, std::string addr,
                                codec::SendMessageRequestHeaderV2 header, std::string body,
                                std::optional<Result<rocketmq::SendResult>>& out,
                                std::chrono::steady_clock::time_point& finished,
@@ -176,7 +176,8 @@ asio::awaitable<void> QueuePipeline::backOff(const Error& error, std::string_vie
 asio::awaitable<Result<model::SourceOffset>> QueuePipeline::resolveStart() {
   const MessageQueue& mq = config_.source.queue();
   FERRY_CO_TRY(addr, co_await source_.masterAddr(mq.topic, mq.broker_name));
-  FERRY_CO_TRY(committed, co_await source_.broker().queryConsumerOffset(addr, config_.group, mq));
+  FERRY_CO_TRY(committed,
+               co_await source_.brokerData().queryConsumerOffset(addr, config_.group, mq));
   if (committed) {
     logger()->info("resume task={} queue={} group={} checkpoint={}", config_.task, config_.source,
                    config_.group, committed->value());
@@ -186,15 +187,15 @@ asio::awaitable<Result<model::SourceOffset>> QueuePipeline::resolveStart() {
   std::string_view kind = "earliest";
   switch (config_.start.kind) {
     case StartSpec::Kind::kEarliest:
-      start = co_await source_.broker().minOffset(addr, mq);
+      start = co_await source_.brokerData().minOffset(addr, mq);
       break;
     case StartSpec::Kind::kLatest:
       kind = "latest";
-      start = co_await source_.broker().maxOffset(addr, mq);
+      start = co_await source_.brokerData().maxOffset(addr, mq);
       break;
     case StartSpec::Kind::kTimestamp:
       kind = "timestamp";
-      start = co_await source_.broker().searchOffset(addr, mq, config_.start.time.millis());
+      start = co_await source_.brokerData().searchOffset(addr, mq, config_.start.time.millis());
       break;
   }
   if (!start) {
@@ -203,7 +204,7 @@ asio::awaitable<Result<model::SourceOffset>> QueuePipeline::resolveStart() {
   // Persist at once: a restart before the first commit must not start again from "latest" (or a
   // later timestamp answer) and skip what arrived in between.
   FERRY_CO_TRY_VOID(
-      co_await source_.broker().updateConsumerOffset(addr, config_.group, mq, *start));
+      co_await source_.brokerData().updateConsumerOffset(addr, config_.group, mq, *start));
   logger()->info("start_position task={} queue={} group={} start={} offset={} (persisted)",
                  config_.task, config_.source, config_.group, kind, start->value());
   co_return model::SourceOffset(*start);
@@ -261,9 +262,9 @@ asio::awaitable<Result<rocketmq::PullResult>> QueuePipeline::cancellablePull(
   pulling_ = true;
   auto completion = asio::bind_cancellation_slot(pull_cancel_.slot(), asio::use_awaitable);
   try {
-    co_await asio::co_spawn(executor_,
-                            pullInto(source_.broker(), std::move(addr), std::move(request), out),
-                            completion);
+    co_await asio::co_spawn(
+        executor_, pullInto(source_.brokerData(), std::move(addr), std::move(request), out),
+        completion);
   } catch (const std::exception& e) {
     if (!out) {
       out.emplace(makeError(Errc::kCancelled,
@@ -598,7 +599,7 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
   auto finished = started;
   asio::steady_timer send_done(executor_, std::chrono::steady_clock::time_point::max());
   asio::co_spawn(executor_,
-                 sendInto(destination_.broker(), plan.kind == BatchPlan::Kind::kBatch, *addr,
+                 sendInto(destination_.brokerData(), plan.kind == BatchPlan::Kind::kBatch, *addr,
                           std::move(header), std::move(body), sent_out, finished, send_done),
                  asio::detached);
   prefetch_stopped_ = !config_.options.prefetch;
@@ -690,8 +691,8 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
 asio::awaitable<Result<void>> QueuePipeline::commit(model::SourceOffset offset) {
   const MessageQueue& mq = config_.source.queue();
   FERRY_CO_TRY(addr, co_await source_.masterAddr(mq.topic, mq.broker_name));
-  FERRY_CO_TRY_VOID(co_await source_.broker().updateConsumerOffset(addr, config_.group, mq,
-                                                                   offset.queueOffset()));
+  FERRY_CO_TRY_VOID(co_await source_.brokerData().updateConsumerOffset(addr, config_.group, mq,
+                                                                       offset.queueOffset()));
   checkpoint_->markCommitted(offset);
   last_commit_time_ = std::chrono::steady_clock::now();
   co_return Result<void>{};

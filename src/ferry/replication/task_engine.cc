@@ -160,7 +160,7 @@ asio::awaitable<Result<void>> TaskEngine::ensureDestinationTopic(const TopicSpec
     config.topic_name = topic.destination;
     config.read_queue_nums = per_broker;
     config.write_queue_nums = per_broker;
-    auto created = co_await destination_.broker().createTopic(master.addr, std::move(config));
+    auto created = co_await destination_.brokerAdmin().createTopic(master.addr, std::move(config));
     if (!created) {
       co_return makeError(std::move(created.error())
                               .withContext(fmt::format("creating destination topic {} on {}",
@@ -187,12 +187,12 @@ asio::awaitable<Result<void>> TaskEngine::ensureGroup() {
         continue;
       }
       FERRY_CO_TRY(found,
-                   co_await source_.broker().findSubscriptionGroup(master.addr, spec_.group));
+                   co_await source_.brokerAdmin().findSubscriptionGroup(master.addr, spec_.group));
       if (!found) {
         // 5.3 refuses UPDATE_CONSUMER_OFFSET for a group without config (docs/api.md).
         codec::SubscriptionGroupConfig config;
         config.group_name = spec_.group;
-        FERRY_CO_TRY_VOID(co_await source_.broker().createOrUpdateSubscriptionGroup(
+        FERRY_CO_TRY_VOID(co_await source_.brokerAdmin().createOrUpdateSubscriptionGroup(
             master.addr, std::move(config)));
         logger()->info("group_created task={} group={} broker={} addr={}", spec_.name, spec_.group,
                        master.broker_name, master.addr);
@@ -281,7 +281,7 @@ asio::awaitable<Result<bool>> TaskEngine::anyCheckpoint(std::vector<model::Sourc
   for (const auto& queue : queues) {
     FERRY_CO_TRY(addr, co_await source_.masterAddr(queue.topic(), queue.brokerName()));
     FERRY_CO_TRY(committed,
-                 co_await source_.broker().queryConsumerOffset(addr, spec_.group, queue.queue()));
+                 co_await source_.brokerData().queryConsumerOffset(addr, spec_.group, queue.queue()));
     if (committed.has_value()) {
       co_return true;
     }

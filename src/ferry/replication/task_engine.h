@@ -17,6 +17,9 @@
 //
 // Dependencies: replication uses control only for its value types (TaskStatus, QueueStatus) and
 // the metric handles (ReplicationMetrics), both free of I/O; the admin server stays in control.
+// Of the clusters it uses routes and, of the brokers, the narrow interfaces: the pipelines only
+// BrokerDataApi (pull, send, offsets), the set-up only the BrokerAdminApi calls that create a
+// missing destination topic or the task group's config.
 //
 // Lifecycle and threading: every method runs on `executor` (the clusters' transport thread); not
 // thread-safe. The clusters and the metrics catalogue must outlive the engine; the engine must

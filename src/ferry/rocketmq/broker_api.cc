@@ -1,7 +1,6 @@
 #include "ferry/rocketmq/broker_api.h"
 
 #include <algorithm>
-#include <chrono>
 #include <set>
 #include <utility>
 
@@ -30,43 +29,9 @@ Result<Header> parseHeader(const codec::RemotingCommand& response, const std::st
   return header;
 }
 
-std::int64_t nowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string queueText(const MessageQueue& queue) { return queue.toString(); }
 
 }  // namespace
-
-std::string versionName(std::int32_t ordinal) {
-  // MQVersion.Version from V4_0_0 (213) to V5_9_9 (611): X_SNAPSHOT, X for every release.
-  constexpr std::int32_t kV4_0_0 = 213;
-  constexpr std::int32_t kV5_9_9 = 611;
-  if (ordinal < kV4_0_0 - 1 || ordinal > kV5_9_9) return fmt::format("ordinal {}", ordinal);
-  const std::int32_t delta = ordinal - kV4_0_0;
-  const bool snapshot = (delta % 2) != 0 || delta < 0;
-  const std::int32_t index = snapshot ? (delta + 1) / 2 : delta / 2;
-  return fmt::format("V{}_{}_{}{}", 4 + index / 100, (index / 10) % 10, index % 10,
-                     snapshot ? "_SNAPSHOT" : "");
-}
-
-std::string_view pullStatusName(PullStatus status) {
-  switch (status) {
-    case PullStatus::kFound: return "FOUND";
-    case PullStatus::kNoNewMsg: return "NO_NEW_MSG";
-    case PullStatus::kNoMatchedMsg: return "NO_MATCHED_MSG";
-    case PullStatus::kOffsetIllegal: return "OFFSET_ILLEGAL";
-  }
-  return "UNKNOWN";
-}
-
-std::string BrokerRuntimeInfo::versionDesc() const {
-  auto it = table.find("brokerVersionDesc");
-  if (it != table.end() && !it->second.empty()) return it->second;
-  return versionName(version);
-}
 
 asio::awaitable<Result<codec::RemotingCommand>> BrokerApi::callOk(std::string addr,
                                                                   codec::RemotingCommand request,
@@ -108,16 +73,6 @@ asio::awaitable<Result<codec::SubscriptionGroupWrapper>> BrokerApi::allSubscript
       co_await callOk(addr, detail::makeRequest(RequestCode::kGetAllSubscriptionGroupConfig, {}),
                       what));
   co_return parseBody<codec::SubscriptionGroupWrapper>(response, what);
-}
-
-asio::awaitable<Result<std::optional<codec::SubscriptionGroupConfig>>> BrokerApi::findSubscriptionGroup(
-    std::string addr, std::string group) {
-  FERRY_CO_TRY(all, co_await allSubscriptionGroups(addr));
-  auto it = all.subscription_group_table.find(group);
-  if (it == all.subscription_group_table.end()) {
-    co_return std::optional<codec::SubscriptionGroupConfig>();
-  }
-  co_return std::optional<codec::SubscriptionGroupConfig>(std::move(it->second));
 }
 
 asio::awaitable<Result<codec::SubscriptionGroupConfig>> BrokerApi::subscriptionGroup(std::string addr,
@@ -185,28 +140,6 @@ asio::awaitable<Result<SendResult>> BrokerApi::send(std::string addr,
   co_return sendResultFrom(response, topic, broker, what);
 }
 
-asio::awaitable<Result<SendResult>> BrokerApi::sendMessage(std::string addr, std::string producer_group,
-                                                           MessageQueue queue, codec::Message message,
-                                                           codec::SendOptions send_options) {
-  auto encoded = codec::encodeSingleMessage(std::move(message), send_options);
-  if (!encoded) {
-    co_return makeError(std::move(encoded.error()).withContext(fmt::format("encode message for {}", queueText(queue))));
-  }
-  codec::SendMessageRequestHeaderV2 header;
-  header.producer_group = std::move(producer_group);
-  header.topic = queue.topic;
-  header.queue_id = queue.queue_id;
-  header.sys_flag = encoded->sys_flag;
-  header.born_timestamp = nowMillis();
-  header.flag = encoded->flag;
-  if (!encoded->properties.empty()) header.properties = std::move(encoded->properties);
-  header.reconsume_times = 0;
-  header.unit_mode = false;
-  header.batch = false;
-  header.broker_name = queue.broker_name;
-  co_return co_await send(std::move(addr), std::move(header), std::move(encoded->body));
-}
-
 asio::awaitable<Result<SendResult>> BrokerApi::sendBatch(std::string addr,
                                                          codec::SendMessageRequestHeaderV2 header,
                                                          std::string batch_body) {
@@ -221,31 +154,6 @@ asio::awaitable<Result<SendResult>> BrokerApi::sendBatch(std::string addr,
                                                    header.toExtFields(), std::move(batch_body)),
                                what));
   co_return sendResultFrom(response, topic, broker, what);
-}
-
-asio::awaitable<Result<SendResult>> BrokerApi::sendMessages(std::string addr, std::string producer_group,
-                                                            MessageQueue queue,
-                                                            std::vector<codec::Message> messages) {
-  for (auto& m : messages) {
-    if (m.topic.empty()) m.topic = queue.topic;
-  }
-  std::string body;
-  if (auto ok = codec::encodeBatch(messages, body); !ok) {
-    co_return makeError(std::move(ok.error()).withContext(fmt::format("encode batch for {}", queueText(queue))));
-  }
-  codec::SendMessageRequestHeaderV2 header;
-  header.producer_group = std::move(producer_group);
-  header.topic = queue.topic;
-  header.queue_id = queue.queue_id;
-  header.born_timestamp = nowMillis();
-  // Java's MessageBatch carries WAIT=true in the batch-level properties.
-  codec::Properties batch_properties{{codec::property::kWaitStoreMsgOk, "true"}};
-  auto props = codec::encodeProperties(batch_properties);
-  if (props) header.properties = std::move(*props);
-  header.reconsume_times = 0;
-  header.unit_mode = false;
-  header.broker_name = queue.broker_name;
-  co_return co_await sendBatch(std::move(addr), std::move(header), std::move(body));
 }
 
 // ---- pull ----------------------------------------------------------------------------------
@@ -520,21 +428,6 @@ asio::awaitable<Result<BrokerRuntimeInfo>> BrokerApi::runtimeInfo(std::string ad
       co_await callOk(addr, detail::makeRequest(RequestCode::kGetBrokerRuntimeInfo, {}), what));
   FERRY_CO_TRY(table, parseBody<codec::KVTable>(response, what));
   co_return BrokerRuntimeInfo{response.version, std::move(table.table)};
-}
-
-asio::awaitable<Result<BrokerFeatures>> BrokerApi::features(std::string addr) {
-  FERRY_CO_TRY(runtime, co_await runtimeInfo(addr));
-  FERRY_CO_TRY(config, co_await brokerConfig(addr));
-  BrokerFeatures f;
-  f.version = runtime.version;
-  f.version_desc = runtime.versionDesc();
-  auto it = config.find("useServerSideResetOffset");
-  f.server_side_reset = it != config.end() && it->second == "true";
-  f.query_topics_by_consumer = f.version >= kVersion5_0_0;
-  f.group_config_by_name = f.version >= kVersion5_0_0;
-  f.update_offset_checks_group = f.version >= kVersion5_3_0;
-  f.config = std::move(config);
-  co_return f;
 }
 
 // ---- Ferry's own client --------------------------------------------------------------------

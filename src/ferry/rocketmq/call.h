@@ -11,18 +11,10 @@
 #include "ferry/base/error.h"
 #include "ferry/codec/headers.h"
 #include "ferry/codec/remoting_command.h"
+#include "ferry/rocketmq/api_options.h"
 #include "ferry/rpc/transport.h"
 
 namespace ferry::rocketmq {
-
-// Timeouts of the typed API. Plain calls use `timeout`; calls the broker forwards to a client
-// wait longer (the broker itself waits up to 10 s for the client); long-polling pulls wait for
-// suspendTimeoutMillis plus `pull_margin`.
-struct ApiOptions {
-  std::chrono::milliseconds timeout{3000};
-  std::chrono::milliseconds running_info_timeout{15000};
-  std::chrono::milliseconds pull_margin{5000};
-};
 
 namespace detail {
 

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "ferry/base/log.h"
-#include "ferry/rocketmq/broker_api.h"
+#include "ferry/rocketmq/broker_admin_api.h"
 
 namespace ferry::rocketmq {
 namespace {

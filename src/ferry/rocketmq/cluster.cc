@@ -9,6 +9,7 @@
 #include "ferry/async/when_all.h"
 #include "ferry/base/co_try.h"
 #include "ferry/base/log.h"
+#include "ferry/rocketmq/broker_api.h"
 
 namespace ferry::rocketmq {
 namespace {
@@ -116,14 +117,18 @@ Cluster::Cluster(ClusterSpec spec, rpc::Transport& transport, ClusterOptions opt
       owned_name_server_(std::make_unique<NameServerApi>(transport, options_.api)),
       owned_broker_(std::make_unique<BrokerApi>(transport, options_.api)),
       name_server_(owned_name_server_.get()),
-      broker_(owned_broker_.get()) {}
+      broker_data_(owned_broker_.get()),
+      broker_admin_(owned_broker_.get()) {}
 
-Cluster::Cluster(ClusterSpec spec, NameServerApi& name_server, BrokerApi& broker,
-                 ClusterOptions options)
+Cluster::Cluster(ClusterSpec spec, NameServerApi& name_server, BrokerDataApi& broker_data,
+                 BrokerAdminApi& broker_admin, ClusterOptions options)
     : spec_(std::move(spec)),
       options_(std::move(options)),
       name_server_(&name_server),
-      broker_(&broker) {}
+      broker_data_(&broker_data),
+      broker_admin_(&broker_admin) {}
+
+Cluster::~Cluster() = default;
 
 const std::string& Cluster::currentNameServer() const {
   static const std::string kNone;
@@ -375,7 +380,7 @@ asio::awaitable<Result<std::vector<std::pair<BrokerAddress, Result<T>>>>> Cluste
 
 asio::awaitable<Result<FanOut<codec::ConsumeStats>>> Cluster::consumeStats(
     std::string group, std::optional<std::string> topic) {
-  BrokerApi* api = broker_;
+  BrokerAdminApi* api = broker_admin_;
   BrokerCall<codec::ConsumeStats> call = [api, group, topic](const BrokerAddress& b) {
     return api->consumeStats(b.addr, group, topic);
   };
@@ -396,7 +401,7 @@ asio::awaitable<Result<FanOut<codec::ConsumeStats>>> Cluster::consumeStats(
 
 asio::awaitable<Result<FanOut<codec::ConsumerConnection>>> Cluster::consumerConnections(
     std::string group, std::optional<std::string> topic) {
-  BrokerApi* api = broker_;
+  BrokerAdminApi* api = broker_admin_;
   BrokerCall<codec::ConsumerConnection> call = [api, group](const BrokerAddress& b) {
     return api->consumerConnections(b.addr, group);
   };
@@ -438,7 +443,7 @@ asio::awaitable<Result<FanOut<codec::ConsumerConnection>>> Cluster::consumerConn
 
 asio::awaitable<Result<FanOut<std::vector<std::string>>>> Cluster::topicsByConsumer(
     std::string group) {
-  BrokerApi* api = broker_;
+  BrokerAdminApi* api = broker_admin_;
   BrokerCall<std::vector<std::string>> call = [api, group](const BrokerAddress& b) {
     return api->topicsByConsumer(b.addr, group);
   };
@@ -460,7 +465,7 @@ asio::awaitable<Result<FanOut<std::vector<std::string>>>> Cluster::topicsByConsu
 
 asio::awaitable<Result<FanOut<std::map<std::string, codec::SubscriptionGroupConfig>>>>
 Cluster::subscriptionGroupOnMasters(std::string group) {
-  BrokerApi* api = broker_;
+  BrokerAdminApi* api = broker_admin_;
   BrokerCall<std::optional<codec::SubscriptionGroupConfig>> call = [api,
                                                                     group](const BrokerAddress& b) {
     return api->findSubscriptionGroup(b.addr, group);

@@ -34,7 +34,9 @@
 
 #include "ferry/base/error.h"
 #include "ferry/codec/bodies.h"
-#include "ferry/rocketmq/broker_api.h"
+#include "ferry/rocketmq/api_options.h"
+#include "ferry/rocketmq/broker_admin_api.h"
+#include "ferry/rocketmq/broker_data_api.h"
 #include "ferry/rocketmq/cluster_spec.h"
 #include "ferry/rocketmq/name_server_api.h"
 #include "ferry/rpc/transport.h"
@@ -78,15 +80,21 @@ struct FanOut {
   std::size_t brokers = 0;                // how many were asked
 };
 
+class BrokerApi;
+
 class Cluster {
  public:
-  // Owns a NameServerApi and a BrokerApi over `transport`.
+  // Owns a NameServerApi and a BrokerApi (both broker interfaces) over `transport`.
   Cluster(ClusterSpec spec, rpc::Transport& transport, ClusterOptions options = {});
-  // Uses the given APIs (which must outlive the cluster): engine tests pass canned ones.
-  Cluster(ClusterSpec spec, NameServerApi& name_server, BrokerApi& broker,
-          ClusterOptions options = {});
+  // Uses the given APIs (which must outlive the cluster): engine tests pass in-memory fakes;
+  // one object may implement both broker interfaces.
+  Cluster(ClusterSpec spec, NameServerApi& name_server, BrokerDataApi& broker_data,
+          BrokerAdminApi& broker_admin, ClusterOptions options = {});
+  ~Cluster();
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
+  Cluster(Cluster&&) = delete;
+  Cluster& operator=(Cluster&&) = delete;
 
   const ClusterSpec& spec() const { return spec_; }
   // The address to dial for a broker advertised as `advertised` (broker_address_map applied).
@@ -94,7 +102,10 @@ class Cluster {
     return rocketmq::dialAddress(spec_, advertised);
   }
   NameServerApi& nameServer() { return *name_server_; }
-  BrokerApi& broker() { return *broker_; }
+  // The brokers of this cluster, by the interface a caller needs: the data plane (pull, send,
+  // offsets) for engines' hot paths, the admin side for topics, groups, consumer state, resets.
+  BrokerDataApi& brokerData() { return *broker_data_; }
+  BrokerAdminApi& brokerAdmin() { return *broker_admin_; }
 
   // ---- NameServer (with failover) ----
   asio::awaitable<Result<codec::TopicRouteData>> route(std::string topic);  // cached
@@ -169,7 +180,8 @@ class Cluster {
   std::unique_ptr<NameServerApi> owned_name_server_;
   std::unique_ptr<BrokerApi> owned_broker_;
   NameServerApi* name_server_;
-  BrokerApi* broker_;
+  BrokerDataApi* broker_data_;
+  BrokerAdminApi* broker_admin_;
   std::size_t preferred_ns_ = 0;
   std::map<std::string, CachedRoute> routes_;
 };

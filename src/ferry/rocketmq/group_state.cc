@@ -165,7 +165,7 @@ asio::awaitable<void> resolveZeroCommits(Cluster& cluster,
       continue;
     }
     asked.push_back(i);
-    queries.push_back(cluster.broker().queryConsumerOffset(*addr, state.group, queue));
+    queries.push_back(cluster.brokerData().queryConsumerOffset(*addr, state.group, queue));
   }
   auto answers = co_await async::whenAll<std::optional<QueueOffset>>(std::move(queries));
   for (std::size_t k = 0; k < answers.size(); ++k) {

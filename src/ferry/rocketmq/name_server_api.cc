@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "ferry/base/co_try.h"
+#include "ferry/rocketmq/call.h"
 
 namespace ferry::rocketmq {
 namespace {

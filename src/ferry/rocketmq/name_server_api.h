@@ -13,7 +13,7 @@
 
 #include "ferry/base/error.h"
 #include "ferry/codec/bodies.h"
-#include "ferry/rocketmq/call.h"
+#include "ferry/rocketmq/api_options.h"
 #include "ferry/rpc/transport.h"
 
 namespace ferry::rocketmq {

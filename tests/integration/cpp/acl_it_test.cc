@@ -17,8 +17,8 @@ asio::awaitable<Result<rocketmq::SendResult>> sendOne(rocketmq::Cluster* cluster
   codec::Message m;
   m.topic = topic;
   m.body = "signed hello";
-  co_return co_await cluster->broker().sendMessage(qa.addr, "ferry_it_producer", qa.queue,
-                                                   std::move(m));
+  co_return co_await cluster->brokerData().sendMessage(qa.addr, "ferry_it_producer", qa.queue,
+                                                       std::move(m));
 }
 
 TEST_F(AclIT, SignedRequestsWorkAndAWrongSecretIsRefusedClearly) {

@@ -20,8 +20,8 @@ asio::awaitable<std::size_t> pendingCalls(rpc::Client* client, std::string addr)
   co_return connection ? connection->pendingCalls() : 0;
 }
 
-asio::awaitable<Result<rocketmq::SendResult>> sendOne(rocketmq::BrokerApi* broker, std::string addr,
-                                                      MessageQueue queue) {
+asio::awaitable<Result<rocketmq::SendResult>> sendOne(rocketmq::BrokerDataApi* broker,
+                                                      std::string addr, MessageQueue queue) {
   codec::Message m;
   m.topic = queue.topic;
   m.body = "after restart";
@@ -42,8 +42,8 @@ TEST_F(FaultsIT, BrokerRestartFailsPendingCallsPromptlyAndTheClientRecovers) {
   request.queue = queue;
   request.offset = QueueOffset(0);
   request.suspend = std::chrono::milliseconds(20000);
-  auto pending = asio::co_spawn(io_.context(), source_->broker().pull(*addr, request),
-                                asio::use_future);
+  auto pending =
+      asio::co_spawn(io_.context(), source_->brokerData().pull(*addr, request), asio::use_future);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (io_.run(pendingCalls(client_.get(), *addr)) == 0 &&
          std::chrono::steady_clock::now() < deadline) {
@@ -64,7 +64,7 @@ TEST_F(FaultsIT, BrokerRestartFailsPendingCallsPromptlyAndTheClientRecovers) {
   EXPECT_NE(pulled.error().message.find(*addr), std::string::npos) << pulled.error().toString();
 
   // While the broker is down: a connect error that names the address.
-  auto down = io_.run(source_->broker().maxOffset(*addr, queue));
+  auto down = io_.run(source_->brokerData().maxOffset(*addr, queue));
   ASSERT_FALSE(down.has_value());
   EXPECT_EQ(down.error().code, Errc::kConnectFailed) << down.error().toString();
   EXPECT_NE(down.error().message.find(*addr), std::string::npos) << down.error().toString();
@@ -77,7 +77,7 @@ TEST_F(FaultsIT, BrokerRestartFailsPendingCallsPromptlyAndTheClientRecovers) {
   bool recovered = false;
   deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (std::chrono::steady_clock::now() < deadline) {
-    auto max = io_.run(source_->broker().maxOffset(*addr, queue));
+    auto max = io_.run(source_->brokerData().maxOffset(*addr, queue));
     if (max.has_value()) {
       recovered = true;
       break;
@@ -86,7 +86,7 @@ TEST_F(FaultsIT, BrokerRestartFailsPendingCallsPromptlyAndTheClientRecovers) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   ASSERT_TRUE(recovered) << "no recovery; last error: " << (last ? last->toString() : "");
-  auto sent = io_.run(sendOne(&source_->broker(), *addr, queue));
+  auto sent = io_.run(sendOne(&source_->brokerData(), *addr, queue));
   ASSERT_TRUE(sent.has_value()) << sent.error().toString();
   EXPECT_EQ(sent->queue_offset.value(), 0);
 }

@@ -79,7 +79,7 @@ asio::awaitable<Result<std::vector<ObservedMessage>>> pullQueues(rocketmq::Clust
   }
   std::vector<ObservedMessage> out;
   for (const auto& qa : *queues) {
-    auto max = co_await cluster->broker().maxOffset(qa.addr, qa.queue);
+    auto max = co_await cluster->brokerData().maxOffset(qa.addr, qa.queue);
     if (!max) {
       co_return makeError(max.error());
     }
@@ -90,7 +90,7 @@ asio::awaitable<Result<std::vector<ObservedMessage>>> pullQueues(rocketmq::Clust
       request.queue = qa.queue;
       request.offset = next;
       request.suspend = std::chrono::milliseconds(0);
-      auto pulled = co_await cluster->broker().pull(qa.addr, request);
+      auto pulled = co_await cluster->brokerData().pull(qa.addr, request);
       if (!pulled) {
         co_return makeError(pulled.error());
       }

@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "ferry/async/io_thread.h"
-#include "ferry/rocketmq/broker_api.h"
+#include "ferry/rocketmq/broker_data_api.h"
 #include "ferry/rocketmq/cluster.h"
 #include "ferry/rpc/client.h"
 #include "../support/sandbox.h"

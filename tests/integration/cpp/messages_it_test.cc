@@ -106,16 +106,16 @@ asio::awaitable<Result<std::vector<rocketmq::SendResult>>> sendWithFerry(
   options.compress_threshold = 4096;
   for (auto& m : singles) {
     const auto& qa = (*queues)[results.size() % queues->size()];
-    auto sent = co_await cluster->broker().sendMessage(qa.addr, "ferry_it_producer", qa.queue,
-                                                       std::move(m), options);
+    auto sent = co_await cluster->brokerData().sendMessage(qa.addr, "ferry_it_producer", qa.queue,
+                                                           std::move(m), options);
     if (!sent) {
       co_return makeError(sent.error());
     }
     results.push_back(*sent);
   }
   const auto& qa = queues->back();
-  auto sent = co_await cluster->broker().sendMessages(qa.addr, "ferry_it_producer", qa.queue,
-                                                      std::move(batch));
+  auto sent = co_await cluster->brokerData().sendMessages(qa.addr, "ferry_it_producer", qa.queue,
+                                                          std::move(batch));
   if (!sent) {
     co_return makeError(sent.error());
   }

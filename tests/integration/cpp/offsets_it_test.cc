@@ -26,20 +26,20 @@ asio::awaitable<Result<std::vector<rocketmq::QueueAddress>>> writeOffsetsForOffl
   for (const auto& m : *masters) {
     codec::SubscriptionGroupConfig config;
     config.group_name = group;
-    auto created = co_await cluster->broker().createOrUpdateSubscriptionGroup(m.addr, config);
+    auto created = co_await cluster->brokerAdmin().createOrUpdateSubscriptionGroup(m.addr, config);
     if (!created) {
       co_return makeError(created.error());
     }
   }
   for (const auto& qa : *queues) {
-    auto max = co_await cluster->broker().maxOffset(qa.addr, qa.queue);
+    auto max = co_await cluster->brokerData().maxOffset(qa.addr, qa.queue);
     if (!max) {
       co_return makeError(max.error());
     }
     // A distinct, non-trivial offset per queue: max - 1 - queueId, at least 0.
     std::int64_t target = std::max<std::int64_t>(0, max->value() - 1 - qa.queue.queue_id.value());
-    auto written = co_await cluster->broker().updateConsumerOffset(qa.addr, group, qa.queue,
-                                                                   QueueOffset(target));
+    auto written = co_await cluster->brokerData().updateConsumerOffset(qa.addr, group, qa.queue,
+                                                                       QueueOffset(target));
     if (!written) {
       co_return makeError(written.error());
     }
@@ -51,7 +51,7 @@ asio::awaitable<Result<std::map<std::string, std::int64_t>>> readCommitted(
     rocketmq::Cluster* cluster, std::vector<rocketmq::QueueAddress> queues, std::string group) {
   std::map<std::string, std::int64_t> out;
   for (const auto& qa : queues) {
-    auto offset = co_await cluster->broker().queryConsumerOffset(qa.addr, group, qa.queue);
+    auto offset = co_await cluster->brokerData().queryConsumerOffset(qa.addr, group, qa.queue);
     if (!offset) {
       co_return makeError(offset.error());
     }
@@ -126,7 +126,7 @@ asio::awaitable<Result<ResetPlan>> inspectOnlineConsumer(rocketmq::Cluster* clus
     co_return makeError(addr.error());
   }
   plan.addr = *addr;
-  auto connections = co_await cluster->broker().consumerConnections(plan.addr, group);
+  auto connections = co_await cluster->brokerAdmin().consumerConnections(plan.addr, group);
   if (!connections) {
     co_return makeError(connections.error());
   }
@@ -138,7 +138,7 @@ asio::awaitable<Result<ResetPlan>> inspectOnlineConsumer(rocketmq::Cluster* clus
   if (sub != connections->subscription_table.end()) {
     plan.subscription_seen = sub->second.sub_string;
   }
-  auto features = co_await cluster->broker().features(plan.addr);
+  auto features = co_await cluster->brokerAdmin().features(plan.addr);
   if (!features) {
     co_return makeError(features.error());
   }
@@ -150,15 +150,15 @@ asio::awaitable<Result<void>> resetTo(rocketmq::Cluster* cluster, ResetPlan plan
                                       MessageQueue queue, std::int64_t offset,
                                       std::int64_t timestamp_of_offset) {
   if (plan.server_side) {
-    auto r = co_await cluster->broker().resetOffsetToOffset(plan.addr, group, queue,
-                                                            QueueOffset(offset));
+    auto r = co_await cluster->brokerAdmin().resetOffsetToOffset(plan.addr, group, queue,
+                                                                 QueueOffset(offset));
     if (!r) {
       co_return makeError(r.error());
     }
   } else {
     // 4.9/5.0/5.1: the broker pushes a timestamp-derived offset to the live clients.
-    auto r = co_await cluster->broker().resetOffsetByTimestamp(plan.addr, group, queue.topic,
-                                                               timestamp_of_offset, true);
+    auto r = co_await cluster->brokerAdmin().resetOffsetByTimestamp(plan.addr, group, queue.topic,
+                                                                    timestamp_of_offset, true);
     if (!r) {
       co_return makeError(r.error());
     }
@@ -206,7 +206,7 @@ TEST_F(OffsetsIT, ResetThroughTheBrokerMakesALiveJavaConsumerReReadFromTheNewOff
   while (std::chrono::steady_clock::now() < deadline) {
     auto addr = io_.run(source_->masterAddr(topic, broker));
     ASSERT_TRUE(addr.has_value()) << addr.error().toString();
-    auto c = io_.run(source_->broker().queryConsumerOffset(*addr, group, queue));
+    auto c = io_.run(source_->brokerData().queryConsumerOffset(*addr, group, queue));
     ASSERT_TRUE(c.has_value()) << c.error().toString();
     committed = c->has_value() ? (*c)->value() : -1;
     if (committed == 40) {

@@ -59,7 +59,7 @@ asio::awaitable<Result<std::optional<QueueOffset>>> committedOffset(rocketmq::Cl
   if (!addr) {
     co_return makeError(std::move(addr.error()));
   }
-  co_return co_await cluster->broker().queryConsumerOffset(*addr, group, queue);
+  co_return co_await cluster->brokerData().queryConsumerOffset(*addr, group, queue);
 }
 
 using ReplicationIT = ClusterIT;

@@ -54,11 +54,11 @@ asio::awaitable<Result<rocketmq::SendResult>> sendOne(rocketmq::Cluster* cluster
   m.topic = topic;
   m.body = "hello over verified TLS";
   m.properties.set("KEYS", "tls-1");
-  co_return co_await cluster->broker().sendMessage(qa.addr, "ferry_it_producer", qa.queue,
-                                                   std::move(m));
+  co_return co_await cluster->brokerData().sendMessage(qa.addr, "ferry_it_producer", qa.queue,
+                                                       std::move(m));
 }
 
-asio::awaitable<Result<QueueOffset>> maxOffsetOf(rocketmq::BrokerApi* broker, std::string addr,
+asio::awaitable<Result<QueueOffset>> maxOffsetOf(rocketmq::BrokerDataApi* broker, std::string addr,
                                                  MessageQueue queue) {
   co_return co_await broker->maxOffset(addr, queue);
 }
@@ -100,7 +100,7 @@ TEST_F(TlsIT, VerifiedAgainstTheSandboxCaCallsWorkAndAnotherCaIsRefused) {
   ASSERT_FALSE(refused_route.has_value()) << "a NameServer certificate from another CA was trusted";
   EXPECT_EQ(refused_route.error().code, Errc::kTls) << refused_route.error().toString();
   const auto& qa = route->front();
-  auto refused_broker = io_.run(maxOffsetOf(&wrong_cluster->broker(), qa.addr, qa.queue));
+  auto refused_broker = io_.run(maxOffsetOf(&wrong_cluster->brokerData(), qa.addr, qa.queue));
   ASSERT_FALSE(refused_broker.has_value()) << "a broker certificate from another CA was trusted";
   EXPECT_EQ(refused_broker.error().code, Errc::kTls) << refused_broker.error().toString();
 
