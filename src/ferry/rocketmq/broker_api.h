@@ -5,7 +5,8 @@
 // only the places that build the clients (Cluster, unit tests of the wire format) name this class.
 //
 // Every non-success answer becomes an Error that names the operation, the topic/group/queue and
-// the address, with the broker's code and remark kept (errors.h).
+// the address, with the broker's code and remark kept (errors.h). That description is formatted
+// only when a call fails (detail::What, call.h): successful calls pay no formatting.
 //
 // Version differences handled here (4.9 vs 5.x): subscriptionGroup() and topicsByConsumer() fall
 // back to older requests on REQUEST_CODE_NOT_SUPPORTED; queryConsumerOffset() sends
@@ -112,11 +113,12 @@ class BrokerApi final : public BrokerDataApi, public BrokerAdminApi {
       std::optional<std::string> consumer_group) override;
 
  private:
+  // `what` is formatted only when the call fails (detail::What in call.h).
   asio::awaitable<Result<codec::RemotingCommand>> callOk(std::string addr,
                                                          codec::RemotingCommand request,
-                                                         std::string what);
+                                                         detail::What what);
   asio::awaitable<Result<codec::ResetOffsetBody>> resetOffset(
-      std::string addr, codec::ResetOffsetRequestHeader header, std::string what);
+      std::string addr, codec::ResetOffsetRequestHeader header, detail::What what);
 
   rpc::Transport& transport_;
   ApiOptions options_;

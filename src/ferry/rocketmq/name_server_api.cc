@@ -11,9 +11,10 @@ namespace ferry::rocketmq {
 namespace {
 
 template <class Body>
-Result<Body> parseBody(const codec::RemotingCommand& response, const std::string& what) {
+Result<Body> parseBody(const codec::RemotingCommand& response, detail::What what) {
   auto body = Body::fromJson(response.body);
-  if (!body) return makeError(std::move(body.error()).withContext(what));
+  if (!body)
+    return makeError(std::move(body.error()).withContext(what()));
   return body;
 }
 
@@ -21,44 +22,42 @@ Result<Body> parseBody(const codec::RemotingCommand& response, const std::string
 
 asio::awaitable<Result<codec::TopicRouteData>> NameServerApi::topicRoute(std::string addr,
                                                                          std::string topic) {
-  const std::string what = fmt::format("route of topic '{}' from NameServer {}", topic, addr);
+  const auto what = detail::describe(
+      [&] { return fmt::format("route of topic '{}' from NameServer {}", topic, addr); });
   codec::GetRouteInfoRequestHeader header{topic, true};
-  FERRY_CO_TRY(response, co_await detail::invokeOk(
-                             transport_, addr,
-                             detail::makeRequest(codec::RequestCode::kGetRouteInfoByTopic,
-                                                 header.toExtFields()),
-                             options_.timeout, what));
+  auto command =
+      detail::makeRequest(codec::RequestCode::kGetRouteInfoByTopic, header.toExtFields());
+  FERRY_CO_TRY(response, co_await detail::invokeOk(transport_, addr, std::move(command),
+                                                   options_.timeout, what));
   co_return parseBody<codec::TopicRouteData>(response, what);
 }
 
 asio::awaitable<Result<codec::ClusterInfo>> NameServerApi::clusterInfo(std::string addr) {
-  const std::string what = fmt::format("cluster info from NameServer {}", addr);
-  FERRY_CO_TRY(response, co_await detail::invokeOk(
-                             transport_, addr,
-                             detail::makeRequest(codec::RequestCode::kGetBrokerClusterInfo, {}),
-                             options_.timeout, what));
+  const auto what =
+      detail::describe([&] { return fmt::format("cluster info from NameServer {}", addr); });
+  auto command = detail::makeRequest(codec::RequestCode::kGetBrokerClusterInfo, {});
+  FERRY_CO_TRY(response, co_await detail::invokeOk(transport_, addr, std::move(command),
+                                                   options_.timeout, what));
   co_return parseBody<codec::ClusterInfo>(response, what);
 }
 
 asio::awaitable<Result<codec::TopicList>> NameServerApi::allTopics(std::string addr) {
-  const std::string what = fmt::format("topic list from NameServer {}", addr);
-  FERRY_CO_TRY(response,
-               co_await detail::invokeOk(
-                   transport_, addr,
-                   detail::makeRequest(codec::RequestCode::kGetAllTopicListFromNameServer, {}),
-                   options_.timeout, what));
+  const auto what =
+      detail::describe([&] { return fmt::format("topic list from NameServer {}", addr); });
+  auto command = detail::makeRequest(codec::RequestCode::kGetAllTopicListFromNameServer, {});
+  FERRY_CO_TRY(response, co_await detail::invokeOk(transport_, addr, std::move(command),
+                                                   options_.timeout, what));
   co_return parseBody<codec::TopicList>(response, what);
 }
 
 asio::awaitable<Result<codec::TopicList>> NameServerApi::topicsByCluster(std::string addr,
                                                                          std::string cluster) {
-  const std::string what = fmt::format("topics of cluster '{}' from NameServer {}", cluster, addr);
+  const auto what = detail::describe(
+      [&] { return fmt::format("topics of cluster '{}' from NameServer {}", cluster, addr); });
   codec::GetTopicsByClusterRequestHeader header{cluster};
-  FERRY_CO_TRY(response, co_await detail::invokeOk(
-                             transport_, addr,
-                             detail::makeRequest(codec::RequestCode::kGetTopicsByCluster,
-                                                 header.toExtFields()),
-                             options_.timeout, what));
+  auto command = detail::makeRequest(codec::RequestCode::kGetTopicsByCluster, header.toExtFields());
+  FERRY_CO_TRY(response, co_await detail::invokeOk(transport_, addr, std::move(command),
+                                                   options_.timeout, what));
   co_return parseBody<codec::TopicList>(response, what);
 }
 
