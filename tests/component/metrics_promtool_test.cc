@@ -3,6 +3,7 @@
 // and TYPE. The registry rendered here has every metric kind, labelled and not, with label values
 // that need escaping, plus the whole replication catalogue.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -26,9 +27,13 @@ struct CheckResult {
 
 // Runs `promtool check metrics` over `text`; its stdout and stderr together in `output`.
 CheckResult promtoolCheck(const std::string& text) {
+  // CTest runs each test in its own process, two at a time: the files must be per process and call.
+  static int calls = 0;
+  const std::string stem = "ferry_promtool_" + std::to_string(::getpid()) + "_" +
+                           std::to_string(++calls);
   const std::filesystem::path dir = testing::TempDir();
-  const std::filesystem::path input = dir / "ferry_promtool_input.txt";
-  const std::filesystem::path output = dir / "ferry_promtool_output.txt";
+  const std::filesystem::path input = dir / (stem + "_input.txt");
+  const std::filesystem::path output = dir / (stem + "_output.txt");
   std::ofstream(input, std::ios::binary) << text;
   const std::string command = std::string(FERRY_PROMTOOL) + " check metrics < '" + input.string()
                               + "' > '" + output.string() + "' 2>&1";
@@ -39,6 +44,8 @@ CheckResult promtoolCheck(const std::string& text) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   result.output = buffer.str();
+  std::filesystem::remove(input);
+  std::filesystem::remove(output);
   return result;
 }
 
