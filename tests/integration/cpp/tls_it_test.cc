@@ -3,7 +3,10 @@
 // client trusting a different CA refuses both the NameServer and the broker with Errc::kTls.
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "it_fixture.h"
 
@@ -83,7 +86,15 @@ TEST_F(TlsIT, VerifiedAgainstTheSandboxCaCallsWorkAndAnotherCaIsRefused) {
   ASSERT_EQ(route->size(), 2U);
   auto sent = io_.run(sendOne(source_.get(), topic));
   ASSERT_TRUE(sent.has_value()) << sent.error().toString();
-  auto observed = pullAll(topic);
+  // The broker acknowledges a send before its consume queue shows the message (the dispatch is
+  // asynchronous): pullAll() reads the max offset first, so read until the message is there.
+  std::vector<ObservedMessage> observed;
+  for (int attempt = 0; attempt < 50 && observed.empty(); ++attempt) {
+    observed = pullAll(topic);
+    if (observed.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
   ASSERT_EQ(observed.size(), 1U);
   EXPECT_EQ(observed.front().body_sha256, sha256Hex("hello over verified TLS"));
   EXPECT_EQ(observed.front().properties["KEYS"], "tls-1");
