@@ -12,17 +12,15 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "support/type_concepts.h"
+
 namespace ferry {
 namespace {
 
-template <class A, class B>
-concept LessComparable = requires(const A& a, const B& b) { a < b; };
-template <class A, class B>
-concept EqualityComparable = requires(const A& a, const B& b) { a == b; };
-template <class A, class B>
-concept HasDistanceFrom = requires(const A& a, const B& b) { a.distanceFrom(b); };
-template <class A, class B>
-concept HasPlus = requires(const A& a, const B& b) { a.plus(b); };
+using ferry::testing::EqualityComparable;
+using ferry::testing::HasDistanceFrom;
+using ferry::testing::HasPlus;
+using ferry::testing::LessComparable;
 
 // A raw number becomes an identity only when spelled out.
 static_assert(std::is_constructible_v<QueueOffset, std::int64_t>);

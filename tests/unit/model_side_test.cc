@@ -7,17 +7,16 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "support/type_concepts.h"
+
 #include "ferry/model/side.h"
 
 namespace ferry::model {
 namespace {
 
-template <class A, class B>
-concept LessComparable = requires(const A& a, const B& b) { a < b; };
-template <class A, class B>
-concept EqualityComparable = requires(const A& a, const B& b) { a == b; };
-template <class A, class B>
-concept HasDistanceFrom = requires(const A& a, const B& b) { a.distanceFrom(b); };
+using ferry::testing::EqualityComparable;
+using ferry::testing::HasDistanceFrom;
+using ferry::testing::LessComparable;
 
 // Checked at compile time. Each "does not" stands next to the "does" of the same expression with
 // the right type, so an assertion cannot pass just because the expression was ill-formed anyway.
