@@ -13,6 +13,14 @@ import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
  * (brokerOffset = queue max offset, consumerOffset = committed offset), sorted by topic, broker
  * and queue, then {"event":"done","queues":n}. A group without committed offsets in this cluster
  * gives just the "done" line with queues 0 (exit 0), so tests can assert absence.
+ *
+ * <p>4.x clients look up the route of %RETRY%G first, which exists only after a consumer of G was
+ * online: a group that only ever committed offsets (Ferry's internal groups) has none. With
+ * --topic, when the stats find nothing, each queue of T is then asked directly
+ * (queryConsumerOffset on its master, the call a consumer makes to resume; queues without an
+ * offset are left out). Caveat: a 4.x broker answers 0 rather than "not found" for a queue whose
+ * messages all are still in memory, so on 4.x "no offset" and "offset 0" look the same; 5.x is
+ * asked with setZeroIfNotFound=false and distinguishes them.
  */
 final class ProgressCommand implements Main.Command {
   @Override
@@ -46,6 +54,7 @@ final class ProgressCommand implements Main.Command {
       } catch (Exception ex) {
         if (!isNoOffsets(ex)) throw ex;
       }
+      if (rows.isEmpty() && topic != null) rows = queryEachQueue(admin, group, topic);
       rows.sort(Comparator.comparing((Map.Entry<MessageQueue, Map<String, Object>> r) -> r.getKey()));
       for (var r : rows) Out.line(r.getValue());
       Map<String, Object> done = Json.event("done");
@@ -56,6 +65,63 @@ final class ProgressCommand implements Main.Command {
     } finally {
       admin.shutdown();
     }
+  }
+
+  private static List<Map.Entry<MessageQueue, Map<String, Object>>> queryEachQueue(
+      DefaultMQAdminExt admin, String group, String topic) throws Exception {
+    List<Map.Entry<MessageQueue, Map<String, Object>>> rows = new ArrayList<>();
+    var stats = Clients.retry("topic stats", () -> admin.examineTopicStats(topic));
+    // DefaultMQAdminExt.defaultMQAdminExtImpl.mqClientInstance (4.9.8 has no getters for them).
+    var implField = DefaultMQAdminExt.class.getDeclaredField("defaultMQAdminExtImpl");
+    implField.setAccessible(true);
+    Object impl = implField.get(admin);
+    var instanceField = impl.getClass().getDeclaredField("mqClientInstance");
+    instanceField.setAccessible(true);
+    Object instance = instanceField.get(impl);
+    Object api = instance.getClass().getMethod("getMQClientAPIImpl").invoke(instance);
+    Class<?> headerClass;
+    try {
+      headerClass = Class.forName("org.apache.rocketmq.remoting.protocol.header.QueryConsumerOffsetRequestHeader");
+    } catch (ClassNotFoundException e) {
+      headerClass = Class.forName("org.apache.rocketmq.common.protocol.header.QueryConsumerOffsetRequestHeader");
+    }
+    var query = api.getClass().getMethod("queryConsumerOffset", String.class, headerClass, long.class);
+    for (var entry : stats.getOffsetTable().entrySet()) {
+      MessageQueue mq = entry.getKey();
+      Object header = headerClass.getDeclaredConstructor().newInstance();
+      headerClass.getMethod("setConsumerGroup", String.class).invoke(header, group);
+      headerClass.getMethod("setTopic", String.class).invoke(header, mq.getTopic());
+      headerClass.getMethod("setQueueId", Integer.class).invoke(header, mq.getQueueId());
+      try {
+        headerClass.getMethod("setSetZeroIfNotFound", Boolean.class).invoke(header, false);
+      } catch (NoSuchMethodException e) {
+        // 4.x: no such field
+      }
+      String addr = Admin.masterAddress(admin, mq.getBrokerName());
+      long committed;
+      try {
+        committed = (Long) Clients.retry("query consumer offset", () -> {
+          try {
+            return query.invoke(api, addr, header, 15000L);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof Exception c ? c : e;
+          }
+        });
+      } catch (org.apache.rocketmq.client.exception.MQBrokerException e) {
+        if (e.getResponseCode() == 22) continue;  // QUERY_NOT_FOUND: no offset on this queue
+        throw e;
+      }
+      Map<String, Object> e = Json.event("progress");
+      e.put("group", group);
+      e.put("topic", mq.getTopic());
+      e.put("brokerName", mq.getBrokerName());
+      e.put("queueId", mq.getQueueId());
+      e.put("brokerOffset", entry.getValue().getMaxOffset());
+      e.put("consumerOffset", committed);
+      e.put("lastTimestamp", 0L);
+      rows.add(Map.entry(mq, e));
+    }
+    return rows;
   }
 
   /**
