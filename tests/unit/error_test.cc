@@ -28,6 +28,8 @@ TEST(Error, ToStringIncludesRemoteCodeAndRemark) {
   Error e{Errc::kTopicNotExist, "route of topic 'orders'", 17, "No topic route info"};
   EXPECT_EQ(e.toString(),
             "topic_not_exist: route of topic 'orders' [remote code 17: No topic route info]");
+  Error multi{Errc::kTopicNotExist, "route", 17, "No route\nSee https://x\r\n"};
+  EXPECT_EQ(multi.toString(), "topic_not_exist: route [remote code 17: No route See https://x  ]");
   Error wrapped = std::move(e).withContext("inspect source");
   EXPECT_EQ(wrapped.message, "inspect source: route of topic 'orders'");
   EXPECT_EQ(wrapped.code, Errc::kTopicNotExist);

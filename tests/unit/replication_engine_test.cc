@@ -563,6 +563,19 @@ TEST(ReplicationPipelineRules, SendFailures) {
   EXPECT_EQ(classifySendFailure(Error{Errc::kBusy, "m", 2, ""}), SendFailure::kRetry);
   EXPECT_TRUE(routeMayBeStale(Error{Errc::kConnectFailed, "m", 0, ""}));
   EXPECT_FALSE(routeMayBeStale(Error{Errc::kBusy, "m", 2, ""}));
+  // Refused credentials refuse every message alike: the queue retries with the error as its
+  // status (an operator fixes the key or the broker's ACL), it does not hunt for a culprit.
+  EXPECT_EQ(classifySendFailure(Error{Errc::kAuthFailed, "m", 16, "check signature failed."}),
+            SendFailure::kRetry);
+}
+
+TEST(ReplicationPipelineRules, ErrorsNameTheirCluster) {
+  const Error e = inCluster(Error{Errc::kAuthFailed, "send to 127.0.0.1:10911", 16, "r"}, "west");
+  EXPECT_EQ(e.message, "cluster 'west': send to 127.0.0.1:10911");
+  EXPECT_EQ(e.code, Errc::kAuthFailed);
+  EXPECT_EQ(e.remote_remark, "r");
+  EXPECT_EQ(inCluster(e, "west").message, e.message);  // named once
+  EXPECT_EQ(inCluster(e, "east").message, "cluster 'east': " + e.message);
 }
 
 TEST(ReplicationPipelineRules, NextStep) {

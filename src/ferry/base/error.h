@@ -44,12 +44,14 @@ enum class Errc : std::uint16_t {
   kNoPermission,         // NO_PERMISSION (16): permission bits or 5.3 authorization
   kAuthFailed,           // the signature or the access key was refused
   kBusy,                 // SYSTEM_BUSY (2), FLOW_CONTROL: retry later
-  kServiceUnavailable,   // SERVICE_NOT_AVAILABLE (14), GO_AWAY (1500): broker not writable/shutting down
+  kServiceUnavailable,   // SERVICE_NOT_AVAILABLE (14), GO_AWAY (1500): broker not writable/shutting
+                         // down
   kNotSupportedByPeer,   // REQUEST_CODE_NOT_SUPPORTED (3)
   kConsumerNotOnline,    // CONSUMER_NOT_ONLINE (206) and "no consumer for this group"
   kQueryNotFound,        // QUERY_NOT_FOUND (22): no committed offset
   kMessageIllegal,       // MESSAGE_ILLEGAL (13)
-  kStoredButNotFlushed,  // FLUSH_DISK_TIMEOUT/FLUSH_SLAVE_TIMEOUT/SLAVE_NOT_AVAILABLE: stored on master
+  kStoredButNotFlushed,  // FLUSH_DISK_TIMEOUT/FLUSH_SLAVE_TIMEOUT/SLAVE_NOT_AVAILABLE: stored on
+                         // master
 };
 
 // Stable lower_snake name of a code, for logs, JSON and metrics labels.
@@ -57,18 +59,20 @@ std::string_view errcName(Errc code);
 
 struct Error {
   Errc code = Errc::kInternal;
-  std::string message;       // what was wrong and where; never empty for a real error
+  std::string message;           // what was wrong and where; never empty for a real error
   std::int32_t remote_code = 0;  // RocketMQ response code when the error came from a peer's answer
   std::string remote_remark;     // the peer's remark, verbatim (may be empty)
 
   // "topic_not_exist: route of topic 'orders' from 127.0.0.1:9876 [remote code 17: No topic ...]"
+  // on one line (line breaks of the remark become spaces).
   std::string toString() const;
 
   // Prefix the message with more context ("while X: " + message), keeping the code.
   Error&& withContext(std::string_view context) &&;
 };
 
-// [[nodiscard]] result type: tl::expected<T, Error> that the compiler refuses to let callers ignore.
+// [[nodiscard]] result type: tl::expected<T, Error> that the compiler refuses to let callers
+// ignore.
 template <class T>
 class [[nodiscard]] Result : public tl::expected<T, Error> {
  public:

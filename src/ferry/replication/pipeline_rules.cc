@@ -1,6 +1,10 @@
 #include "ferry/replication/pipeline_rules.h"
 
 #include <algorithm>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
 
 namespace ferry::replication {
 
@@ -26,6 +30,14 @@ std::string_view sendFailureName(SendFailure failure) {
       return "stored";
   }
   return "unknown";
+}
+
+Error inCluster(Error error, std::string_view cluster) {
+  const std::string name = fmt::format("cluster '{}'", cluster);
+  if (error.message.find(name) != std::string::npos) {
+    return error;
+  }
+  return std::move(error).withContext(name);
 }
 
 bool routeMayBeStale(const Error& error) {

@@ -28,6 +28,11 @@ enum class SendFailure {
 SendFailure classifySendFailure(const Error& error);
 std::string_view sendFailureName(SendFailure failure);
 
+// `error` with "cluster '<cluster>': " in front of its message, so that a status or log line says
+// which cluster refused or failed (a broker's address alone does not); unchanged when the message
+// already names that cluster.
+Error inCluster(Error error, std::string_view cluster);
+
 // True when the error may come from a stale route (broker gone, moved, topic not on it): the
 // caller invalidates the topic's route before the next attempt.
 bool routeMayBeStale(const Error& error);

@@ -151,8 +151,10 @@ asio::awaitable<void> QueuePipeline::pause(std::chrono::milliseconds delay) {
   co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-asio::awaitable<void> QueuePipeline::backOff(const Error& error, std::string_view what) {
+asio::awaitable<void> QueuePipeline::backOff(const Error& failure, std::string_view what) {
   ++failures_;
+  const Error error =
+      inCluster(failure, what == "send" ? config_.destination_cluster : config_.source_cluster);
   noteError(error);
   if (metrics_) {
     metrics_->retries->inc();
@@ -228,8 +230,8 @@ asio::awaitable<void> QueuePipeline::run() {
   if (checkpoint_) {
     state_ = control::QueueState::kRunning;
     logger()->info("pipeline_started task={} queue={} destination={} checkpoint={} tags=\"{}\"",
-                   config_.task, config_.source, config_.destination,
-                   checkpoint_->checkpoint(), config_.filter.toString());
+                   config_.task, config_.source, config_.destination, checkpoint_->checkpoint(),
+                   config_.filter.toString());
   }
   while (!stopping_) {
     const NextStep step = nextStep(checkpoint_->unsent(), unsentBytes(), source_has_more_,
@@ -287,7 +289,8 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::pullOnce(bool wait, bo
     co_return StepResult::kStop;
   }
   if (!addr && prefetching) {
-    prefetch_stopped_ = true;  // no backoff while a send is in flight: the next regular pull retries
+    prefetch_stopped_ =
+        true;  // no backoff while a send is in flight: the next regular pull retries
     co_return StepResult::kContinue;
   }
   if (!addr) {
@@ -628,8 +631,7 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
       logger()->warn(
           "send_stored_not_flushed task={} queue={} offset={} count={} error=\"{}\" "
           "(stored on the master: settled)",
-          config_.task, config_.source, plan.first_offset, plan.count,
-          sent.error().toString());
+          config_.task, config_.source, plan.first_offset, plan.count, sent.error().toString());
     }
     (void)checkpoint_->ackBatch();
     link_.observe(plan.bytes, std::chrono::duration_cast<std::chrono::microseconds>(latency));
@@ -667,7 +669,7 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
     (void)checkpoint_->retryBatch();
     state_ = control::QueueState::kBlocked;
     const Error blocked =
-        Error(sent.error())
+        inCluster(sent.error(), config_.destination_cluster)
             .withContext(fmt::format(
                 "queue blocked at source offset {} (msgId {}); retried every {} ms",
                 plan.first_offset,
@@ -710,6 +712,7 @@ asio::awaitable<void> QueuePipeline::commitIfDue(bool stopping) {
   }
   auto done = co_await commit(*pending);
   if (!done) {
+    done = makeError(inCluster(std::move(done.error()), config_.source_cluster));
     noteError(done.error());
     logger()->warn("commit_failed task={} queue={} offset={} error=\"{}\"", config_.task,
                    config_.source, *pending, done.error().toString());

@@ -10,6 +10,7 @@
 #include "ferry/base/co_try.h"
 #include "ferry/base/log.h"
 #include "ferry/model/queue_mapping.h"
+#include "ferry/replication/pipeline_rules.h"
 
 namespace ferry::replication {
 namespace {
@@ -17,6 +18,15 @@ namespace {
 const std::shared_ptr<spdlog::logger>& logger() {
   static const std::shared_ptr<spdlog::logger> instance = log::get(log::Module::kReplication);
   return instance;
+}
+
+// The result with its error naming the cluster it came from (inCluster).
+template <class T>
+Result<T> fromCluster(Result<T> result, std::string_view cluster) {
+  if (!result) {
+    return makeError(inCluster(std::move(result.error()), cluster));
+  }
+  return result;
 }
 
 Result<void> invalid(const TaskSpec& spec, std::string what) {
@@ -138,7 +148,7 @@ asio::awaitable<Result<void>> TaskEngine::ensureDestinationTopic(const TopicSpec
     co_return Result<void>{};
   }
   if (route.error().code != Errc::kTopicNotExist) {
-    co_return makeError(std::move(route.error()));
+    co_return makeError(inCluster(std::move(route.error()), spec_.destination_cluster));
   }
   if (!spec_.create_missing_topics) {
     co_return makeError(Errc::kTopicNotExist,
@@ -146,8 +156,9 @@ asio::awaitable<Result<void>> TaskEngine::ensureDestinationTopic(const TopicSpec
                                     "does not create topics: create_missing_topics is off)",
                                     topic.destination, spec_.destination_cluster, spec_.name));
   }
-  FERRY_CO_TRY(source_queues, co_await source_.readQueues(topic.source));
-  FERRY_CO_TRY(masters, co_await destination_.masters());
+  FERRY_CO_TRY(source_queues,
+               fromCluster(co_await source_.readQueues(topic.source), spec_.source_cluster));
+  FERRY_CO_TRY(masters, fromCluster(co_await destination_.masters(), spec_.destination_cluster));
   if (masters.empty()) {
     co_return makeError(Errc::kNotFound,
                         fmt::format("cannot create destination topic {}: cluster '{}' has no "
@@ -162,24 +173,31 @@ asio::awaitable<Result<void>> TaskEngine::ensureDestinationTopic(const TopicSpec
     config.write_queue_nums = per_broker;
     auto created = co_await destination_.brokerAdmin().createTopic(master.addr, std::move(config));
     if (!created) {
-      co_return makeError(std::move(created.error())
-                              .withContext(fmt::format("creating destination topic {} on {}",
-                                                       topic.destination, master.broker_name)));
+      co_return makeError(
+          inCluster(std::move(created.error())
+                        .withContext(fmt::format("creating destination topic {} on {}",
+                                                 topic.destination, master.broker_name)),
+                    spec_.destination_cluster));
     }
     logger()->info("topic_created task={} topic={} broker={} addr={} queues={}", spec_.name,
                    topic.destination, master.broker_name, master.addr, per_broker);
   }
   auto fresh = co_await destination_.refreshRoute(topic.destination);
   if (!fresh) {
-    co_return makeError(std::move(fresh.error())
-                            .withContext(fmt::format("destination topic {} was created but is "
-                                                     "not in the route yet",
-                                                     topic.destination)));
+    co_return makeError(inCluster(std::move(fresh.error())
+                                      .withContext(fmt::format("destination topic {} was created "
+                                                               "but is not in the route yet",
+                                                               topic.destination)),
+                                  spec_.destination_cluster));
   }
   co_return Result<void>{};
 }
 
 asio::awaitable<Result<void>> TaskEngine::ensureGroup() {
+  co_return fromCluster(co_await ensureGroupOnMasters(), spec_.source_cluster);
+}
+
+asio::awaitable<Result<void>> TaskEngine::ensureGroupOnMasters() {
   for (const auto& topic : topics_) {
     FERRY_CO_TRY(masters, co_await source_.topicMasters(topic.spec.source));
     for (const auto& master : masters) {
@@ -215,8 +233,8 @@ asio::awaitable<Result<void>> TaskEngine::setup() {
 
 std::unique_ptr<QueuePipeline> TaskEngine::makePipeline(
     const TopicState& topic, const model::SourceQueue& source,
-    const model::DestinationQueue& destination,
-    const std::optional<control::QueueMetrics>& metrics, const StartSpec& start) {
+    const model::DestinationQueue& destination, const std::optional<control::QueueMetrics>& metrics,
+    const StartSpec& start) {
   PipelineConfig config;
   config.task = spec_.name;
   config.group = spec_.group;
@@ -280,8 +298,8 @@ asio::awaitable<void> TaskEngine::runSlot(std::shared_ptr<Slot> slot) {
 asio::awaitable<Result<bool>> TaskEngine::anyCheckpoint(std::vector<model::SourceQueue> queues) {
   for (const auto& queue : queues) {
     FERRY_CO_TRY(addr, co_await source_.masterAddr(queue.topic(), queue.brokerName()));
-    FERRY_CO_TRY(committed,
-                 co_await source_.brokerData().queryConsumerOffset(addr, spec_.group, queue.queue()));
+    FERRY_CO_TRY(committed, co_await source_.brokerData().queryConsumerOffset(addr, spec_.group,
+                                                                              queue.queue()));
     if (committed.has_value()) {
       co_return true;
     }
@@ -291,10 +309,14 @@ asio::awaitable<Result<bool>> TaskEngine::anyCheckpoint(std::vector<model::Sourc
 
 asio::awaitable<Result<void>> TaskEngine::refreshTopic(TopicState& topic,
                                                        std::set<model::SourceQueue>& seen) {
-  FERRY_CO_TRY_VOID(co_await source_.refreshRoute(topic.spec.source));
-  FERRY_CO_TRY(src, co_await source_.readQueues(topic.spec.source));
-  FERRY_CO_TRY_VOID(co_await destination_.refreshRoute(topic.spec.destination));
-  FERRY_CO_TRY(dst, co_await destination_.writeQueues(topic.spec.destination));
+  const std::string& source_id = spec_.source_cluster;
+  const std::string& destination_id = spec_.destination_cluster;
+  FERRY_CO_TRY_VOID(fromCluster(co_await source_.refreshRoute(topic.spec.source), source_id));
+  FERRY_CO_TRY(src, fromCluster(co_await source_.readQueues(topic.spec.source), source_id));
+  FERRY_CO_TRY_VOID(
+      fromCluster(co_await destination_.refreshRoute(topic.spec.destination), destination_id));
+  FERRY_CO_TRY(
+      dst, fromCluster(co_await destination_.writeQueues(topic.spec.destination), destination_id));
   std::vector<model::SourceQueue> sources;
   for (const auto& q : src) {
     sources.emplace_back(q.queue);
@@ -311,7 +333,7 @@ asio::awaitable<Result<void>> TaskEngine::refreshTopic(TopicState& topic,
   FERRY_CO_TRY(mapping, model::QueueMapping::build(std::move(sources), std::move(destinations)));
   if (!topic.routed && spec_.start.kind == StartSpec::Kind::kLatest) {
     // A restarted "latest" task must not skip the queues the topic gained while it was down.
-    FERRY_CO_TRY(resumed, co_await anyCheckpoint(mapping.sources()));
+    FERRY_CO_TRY(resumed, fromCluster(co_await anyCheckpoint(mapping.sources()), source_id));
     topic.resumed = resumed;
   }
   for (const auto& source : mapping.sources()) {

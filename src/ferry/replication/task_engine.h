@@ -97,7 +97,7 @@ class TaskEngine {
   struct TopicState {
     TopicSpec spec;
     TagFilter filter;
-    bool routed = false;  // a route of the topic has been applied: later queues were added
+    bool routed = false;   // a route of the topic has been applied: later queues were added
     bool resumed = false;  // at the first route, a queue of the topic had a checkpoint
   };
   struct Slot {
@@ -110,7 +110,8 @@ class TaskEngine {
 
   asio::awaitable<Result<void>> setup();
   asio::awaitable<Result<void>> ensureDestinationTopic(const TopicSpec& topic);
-  asio::awaitable<Result<void>> ensureGroup();
+  asio::awaitable<Result<void>> ensureGroup();  // errors name the source cluster
+  asio::awaitable<Result<void>> ensureGroupOnMasters();
   asio::awaitable<Result<void>> refresh();
   asio::awaitable<Result<void>> refreshTopic(TopicState& topic, std::set<model::SourceQueue>& seen);
   // Whether the task's group has a committed offset on any of `queues` (source cluster).
