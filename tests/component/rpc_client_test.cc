@@ -584,24 +584,36 @@ TEST_F(RpcClientTest, OpaquesAreDistinctAndRequestsAreNotFlaggedAsResponses) {
 TEST_F(RpcClientTest, DeadlineGivesTimeoutAndLateResponseIsDropped) {
   FakeServer* server = startServer(holdBehavior);
   Client* client = makeClient();
-  auto late = callSync(client, server->address(), request(1), milliseconds(100));
-  ASSERT_FALSE(late);
-  EXPECT_EQ(late.error().code, Errc::kTimeout) << late.error().toString();
-  EXPECT_NE(late.error().message.find(server->address()), std::string::npos);
-
-  // Answer the timed-out call now, then make a second call on the same connection: the late
-  // response arrives first on the stream and must be dropped, not given to the second call.
+  // A long call first: the peer answers it while the short one waits, so the connection is alive
+  // when the short one times out and survives it.
+  auto alive = spawn(client->call(server->address(), request(0), seconds(10)));
   ASSERT_TRUE(eventually([&] { return server->held.size() == 1; }));
-  auto second = spawn(client->call(server->address(), request(2), seconds(10)));
+  // Its deadline leaves the test ample time to answer the first call before it passes.
+  auto late = spawn(client->call(server->address(), request(1), milliseconds(2000)));
   ASSERT_TRUE(eventually([&] { return server->held.size() == 2; }));
   onIo([&] {
     auto& first = server->held[0];
     first.session->reply(first.request, echoOf(first.request));
-    auto& next = server->held[1];
+    return 0;
+  });
+  ASSERT_TRUE(waitFor(std::move(alive), "answered call"));
+  auto timed_out = waitFor(std::move(late), "late call");
+  ASSERT_FALSE(timed_out);
+  EXPECT_EQ(timed_out.error().code, Errc::kTimeout) << timed_out.error().toString();
+  EXPECT_NE(timed_out.error().message.find(server->address()), std::string::npos);
+
+  // Answer the timed-out call now, then make a third call on the same connection: the late
+  // response arrives first on the stream and must be dropped, not given to the third call.
+  auto third = spawn(client->call(server->address(), request(2), seconds(10)));
+  ASSERT_TRUE(eventually([&] { return server->held.size() == 3; }));
+  onIo([&] {
+    auto& second = server->held[1];
+    second.session->reply(second.request, echoOf(second.request));
+    auto& next = server->held[2];
     next.session->reply(next.request, echoOf(next.request));
     return 0;
   });
-  auto result = waitFor(std::move(second), "second call");
+  auto result = waitFor(std::move(third), "third call");
   ASSERT_TRUE(result) << result.error().toString();
   EXPECT_EQ(result->ext_fields.get("n"), "2");
   onIo([&] {
@@ -686,6 +698,34 @@ TEST_F(RpcClientTest, ServerClosingFailsAllPendingCallsBeforeTheirDeadline) {
   }
   // The dropped connection had worked (it carried a response), so the next call reconnects at
   // once instead of backing off.
+  ASSERT_TRUE(callSync(client, server->address(), warmup()));
+  onIo([&] {
+    EXPECT_EQ(server->accepted, 2);
+    return 0;
+  });
+}
+
+TEST_F(RpcClientTest, TimeoutWithNothingReceivedClosesTheConnectionAndTheNextCallReconnects) {
+  // A peer that accepted and then went silent (a partition, a blackholing proxy, a hung broker):
+  // the connection would time out forever. The first timeout with no frame from the peer since
+  // its request closes it: other calls on it fail at once, and a later call connects again.
+  FakeServer* server = startServer(warmupThenHoldBehavior);
+  Client* client = makeClient();
+  ASSERT_TRUE(callSync(client, server->address(), warmup()));
+  auto other = spawn(client->call(server->address(), request(1), seconds(30)));
+  ASSERT_TRUE(eventually([&] { return server->held.size() == 1; }));
+  const auto started = Clock::now();
+  auto timed_out = callSync(client, server->address(), request(2), milliseconds(200));
+  ASSERT_FALSE(timed_out);
+  EXPECT_EQ(timed_out.error().code, Errc::kTimeout) << timed_out.error().toString();
+  // The other call fails with the close, long before its own 30 s deadline.
+  ASSERT_EQ(other.wait_until(started + seconds(10)), std::future_status::ready);
+  auto failed = other.get();
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, Errc::kConnectionClosed) << failed.error().toString();
+  EXPECT_NE(failed.error().message.find("nothing received"), std::string::npos)
+      << failed.error().message;
+  // The closed connection had answered before (the warm-up), so the next call reconnects at once.
   ASSERT_TRUE(callSync(client, server->address(), warmup()));
   onIo([&] {
     EXPECT_EQ(server->accepted, 2);

@@ -498,6 +498,7 @@ void Connection::completeFlushWaiters() {
 
 void Connection::dispatch(codec::RemotingCommand command) {
   received_frames_ = true;
+  ++frames_received_;
   if (command.isResponse()) {
     const auto it = pending_.find(command.opaque);
     if (it == pending_.end()) {
@@ -588,6 +589,7 @@ asio::awaitable<Result<codec::RemotingCommand>> Connection::call(
   PendingCall pending(*this, opaque, timeout);
   pending_.emplace(opaque, &pending);
   pending.registered = true;
+  const std::uint64_t received_before = frames_received_;
 
   asio::error_code ec;
   try {
@@ -605,9 +607,20 @@ asio::awaitable<Result<codec::RemotingCommand>> Connection::call(
   }
   pending.unregister();  // a response arriving from now on is dropped as late
   if (!ec) {
-    co_return makeError(Errc::kTimeout,
-                        fmt::format("no response from {} to request code={} opaque={} within {} ms",
-                                    addr_, code, opaque, timeout.count()));
+    auto timed_out =
+        makeError(Errc::kTimeout, fmt::format("no response from {} to request code={} opaque={} "
+                                              "within {} ms",
+                                              addr_, code, opaque, timeout.count()));
+    if (frames_received_ == received_before && state_ != State::kClosed) {
+      // Not a frame from the peer for the whole deadline: the peer or the path is dead (a
+      // silently dropped NAT entry, a partition, a hung broker). Waiting on this connection would
+      // time out forever; closing it fails the other calls now and the next call reconnects.
+      // (Java closes the channel on every sync timeout, clientCloseSocketIfTimeout.)
+      close(Errc::kConnectionClosed,
+            fmt::format("nothing received for {} ms (request code={} opaque={} timed out)",
+                        timeout.count(), code, opaque));
+    }
+    co_return timed_out;
   }
   co_return makeError(Errc::kCancelled, fmt::format("request code={} opaque={} to {} cancelled",
                                                     code, opaque, addr_));

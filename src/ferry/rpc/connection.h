@@ -8,6 +8,9 @@
 // all other frames are requests from the peer, answered through the owner's RequestHandler for
 // their code, or with REQUEST_CODE_NOT_SUPPORTED (3), never when flagged oneway.
 //
+// A call that reaches its deadline without any frame from the peer since it was queued closes
+// the connection (the peer or the path is dead); a timeout while other frames arrive does not.
+//
 // Lifecycle: create() -> start() -> kConnecting -> kOpen -> kClosed. A connection is never
 // reused after it closes; the owner creates a new one. close() is idempotent and, synchronously,
 // fails every pending call and flush waiter with the close reason, so callers resume promptly.
@@ -162,6 +165,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   State state_ = State::kConnecting;
   Error close_reason_;
   bool received_frames_ = false;
+  std::uint64_t frames_received_ = 0;  // a call that times out with no frame since closes us
 
   std::variant<asio::ip::tcp::socket, TlsStream> stream_;
   asio::ip::tcp::resolver resolver_;
