@@ -38,11 +38,12 @@ def caught_up(status_path, queues, total):
     print("caught up: %d queues, %d messages" % (len(qs), maxes))
 
 
-def replicated(work, source_cluster, kills, max_batch):
+def replicated(work, source_cluster, kills, max_batch, per_kill="queues"):
     """Every sent message arrived with its body, keys, tags and user properties; per destination
     queue the stamps come from one source queue in increasing order, except resends after a
     kill -9 (or a send retried after a lost acknowledgement), which repeat earlier messages: their
-    number is bounded by two batches per queue per kill."""
+    number is bounded by two batches per queue per kill (per_kill "queues"), or, with per_kill
+    "1", by one batch per kill (then `kills` counts the sends whose outcome was unknown)."""
     kills, max_batch = int(kills), int(max_batch)
     sent = []
     for path in sorted(glob.glob(work + "/sent-*")):
@@ -100,11 +101,39 @@ def replicated(work, source_cluster, kills, max_batch):
         rewinds += sum(1 for a, b in zip(offsets, offsets[1:]) if b <= a)
     duplicates = len(recv) - len(sent_ids)
     queues = len(per_queue)
-    bound = kills * queues * 2 * max_batch
-    assert duplicates <= bound, "%d duplicates, bound %d (kills %d x queues %d x 2 batches of %d)" % (
-        duplicates, bound, kills, queues, max_batch)
+    if per_kill == "queues":
+        bound = kills * queues * 2 * max_batch
+        why = "kills %d x queues %d x 2 batches of %d" % (kills, queues, max_batch)
+    else:
+        bound = kills * int(per_kill) * max_batch
+        why = "failed sends %d x %s batch(es) of %d" % (kills, per_kill, max_batch)
+    assert duplicates <= bound, "%d duplicates, bound %d (%s)" % (duplicates, bound, why)
     print("replicated: %d sent, %d received, %d duplicates (bound %d), %d resend(s), %d queues"
           % (len(sent), len(recv), duplicates, bound, rewinds, queues))
+
+
+def error_since(status_path, since_ms):
+    """The task or one of its queues shows a last_error at or after since_ms (the fault)."""
+    status = json.load(open(status_path))
+    since_ms = int(since_ms)
+    errors = []
+    for t in status["tasks"]:
+        for where, e in [("task " + t["name"], t["last_error"])] + [
+                ("queue %s#%s" % (q["source"]["broker"], q["source"]["queue_id"]), q["last_error"])
+                for q in t["queues"]]:
+            if e and e["time_ms"] >= since_ms:
+                errors.append((where, q_state(t, where), e))
+    assert errors, "no last_error since %d" % since_ms
+    where, state, e = errors[0]
+    print("%d error(s) since the fault, e.g. %s (%s): %s: %s" % (
+        len(errors), where, state, e["code"], e["message"]))
+
+
+def q_state(task, where):
+    for q in task["queues"]:
+        if where == "queue %s#%s" % (q["source"]["broker"], q["source"]["queue_id"]):
+            return q["state"]
+    return task["state"]
 
 
 def committed(progress_path, total):
@@ -123,6 +152,7 @@ if __name__ == "__main__":
         "caught-up": caught_up,
         "replicated": replicated,
         "committed": committed,
+        "error-since": error_since,
     }[sys.argv[1]]
     try:
         check(*sys.argv[2:])
