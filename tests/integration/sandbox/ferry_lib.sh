@@ -137,9 +137,11 @@ verify_replicated() {
   python3 "$CHECK" replicated "$WORK" source "$@" >&2 || fail "replicated messages"
 }
 
-# sum of the queues' lag the daemon reports ("?" while it does not answer)
-reported_lag() {
+# sum of the queues' checkpoints the daemon reports ("?" while it does not answer). Unlike the
+# lag, which is computed from the source max offset of the last pull (stale while a queue has a
+# full batch pending), the checkpoint is exact: total minus it is what is still to replicate.
+reported_checkpoints() {
   "$FERRY" status --config "$CONFIG" --json 2>/dev/null |
-    python3 -c 'import json,sys; print(sum(q["lag_messages"] or 0 for t in json.load(sys.stdin)["tasks"] for q in t["queues"]))' 2>/dev/null ||
+    python3 -c 'import json,sys; print(sum(q["checkpoint"] or 0 for t in json.load(sys.stdin)["tasks"] for q in t["queues"]))' 2>/dev/null ||
     echo "?"
 }

@@ -92,10 +92,10 @@ producer_pid=$!
 for ((k = 1; k <= KILLS; k++)); do
   wait_reported $((N + N2 * k / (KILLS + 1))) "$producer_pid"
   ferry_alive
-  lag=$(reported_lag)
+  done_so_far=$(reported_checkpoints)
   kill -KILL "$ferry_pid"
   wait "$ferry_pid" 2>/dev/null || true
-  log "kill $k: ferry killed (-9) with lag $lag, $(grep -c '"event":"sent"' "$WORK/sent-2") of $N2 sent"
+  log "kill $k: ferry killed (-9) with checkpoints at $done_so_far, $((N + $(grep -c '"event":"sent"' "$WORK/sent-2"))) sent"
   start_ferry "$CONFIG" ferry
 done
 wait_producer "$producer_pid" "$WORK/sent-2"

@@ -202,10 +202,12 @@ until grep -q '"event":"done"' "$WORK/sent-3" || ! kill -0 "$producer_pid" 2>/de
 done
 t0=$(now_ms)
 "$SANDBOX" stop-process "$src_broker" --kill 2>>"$WORK/sandbox.log"
-log "source broker killed with lag $(reported_lag)"
+total=$((total + WAVE))
+left=$(reported_checkpoints)
+[[ "$left" =~ ^[0-9]+$ ]] && left=$((total - left))
+log "source broker killed with $left of $total messages not yet replicated"
 wait_producer "$producer_pid" "$WORK/sent-3"
 producer_pid=
-total=$((total + WAVE))
 ctl "$brproxy_ctl" delay 0 >/dev/null
 wait_error_since "$t0" "source broker down"
 "$SANDBOX" start-process "$src_broker" 2>>"$WORK/sandbox.log" || fail "source broker did not start again"
