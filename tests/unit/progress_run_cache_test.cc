@@ -90,7 +90,7 @@ TEST(ProgressRunCache, BatchesOfOtherQueuesBetweenKeepRunsApart) {
 
 TEST(ProgressRunCache, EvictsTheOldestRunsAtCapacity) {
   RunCache cache(3);
-  for (int b = 0; b < 5; ++b) {
+  for (std::int64_t b = 0; b < 5; ++b) {
     ASSERT_TRUE(cache.recordBatch(so(b * 10), range(b * 10, 10), dof(b * 20)));  // not adjacent
   }
   ASSERT_EQ(cache.runs().size(), 3U);

@@ -257,7 +257,7 @@ TEST(ProgressForwardSearch, ReadBudgetGivesTheSafeEndOfTheRangeLeft) {
   auto t = forward(queue, origin(), 2000, SearchLimits{5});
   EXPECT_EQ(t.outcome, ForwardOutcome::kBounded);
   EXPECT_LE(t.reads, 5);
-  const auto exact = dof(2000 * 4);
+  const auto exact = dof(std::int64_t{2000} * 4);
   EXPECT_LE(t.offset, exact);  // consuming from here skips nothing
   EXPECT_GE(t.upper, exact);
   EXPECT_LT(t.upper.distanceFrom(t.offset), 4 * 4096);  // and the range did shrink
@@ -419,7 +419,7 @@ TEST(ProgressForwardSearch, RandomQueuesWithResendsAreSearchedSafely) {
     return std::uniform_int_distribution<std::int64_t>(lo, hi)(random);
   };
   // Filtering is a property of the message, the same on every attempt.
-  auto isFiltered = [](std::int64_t s) {
+  auto is_filtered = [](std::int64_t s) {
     return s % 5 == 3;
   };
   for (int round = 0; round < 1500; ++round) {
@@ -432,7 +432,7 @@ TEST(ProgressForwardSearch, RandomQueuesWithResendsAreSearchedSafely) {
         if (between(0, 3) == 0) {
           queue.addForeign(between(1, 4));
         }
-        if (!isFiltered(s)) {
+        if (!is_filtered(s)) {
           queue.add(kCluster, sourceQueue(0), s);
         }
       }

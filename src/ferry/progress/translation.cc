@@ -243,7 +243,6 @@ ReverseSearch::ReverseSearch(std::string cluster, std::vector<model::SourceQueue
       sources_(std::move(sources)),
       limits_(limits),
       block_(std::max<std::int64_t>(block, 1)),
-      position_(0),
       end_(max.value()),
       floor_(std::min(min.value(), max.value())),
       found_(sources_.size()),

@@ -213,7 +213,7 @@ class ReverseSearch {
   std::vector<model::SourceQueue> sources_;
   SearchLimits limits_;
   std::int64_t block_;
-  std::int64_t position_;
+  std::int64_t position_ = 0;
   std::int64_t end_;
   std::int64_t floor_;
   std::vector<Found> found_;
