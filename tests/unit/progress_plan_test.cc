@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "ferry/progress/plan.h"
+#include "progress_test_util.h"
 
 namespace ferry::progress {
 namespace {
@@ -224,6 +225,72 @@ TEST(ProgressPlan, ExposureCountsOnlyPositionsThatExist) {
   total += Exposure{1, 2, 3};
   total += Exposure{10, 20, 30};
   EXPECT_EQ(total, (Exposure{11, 22, 33}));
+}
+
+TEST(ProgressPlan, TargetsFromTranslations) {
+  ForwardTranslation exact{d(300), ForwardOutcome::kExact, s(40), d(300), 9};
+  ForwardTranslation clamped{d(120), ForwardOutcome::kClamped, s(77), d(120), 9};
+  ForwardTranslation at_end{d(900), ForwardOutcome::kAtEnd, std::nullopt, d(900), 9};
+  ForwardTranslation no_data{d(900), ForwardOutcome::kNoData, std::nullopt, d(900), 9};
+  ForwardTranslation bounded{d(200), ForwardOutcome::kBounded, std::nullopt, d(260), 5};
+
+  auto one = forwardTarget(std::vector<ForwardTranslation>{exact});
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->offset, d(300));
+  EXPECT_FALSE(one->clamped_expired || one->inexact);
+  EXPECT_EQ(one->shared_duplicates, 0);
+  EXPECT_FALSE(forwardTarget(std::vector<ForwardTranslation>{no_data}));
+  EXPECT_FALSE(forwardTarget({}));
+  // Shared queue: the smallest candidate; a source without data there does not count.
+  auto shared = forwardTarget(std::vector<ForwardTranslation>{exact, no_data, at_end, clamped});
+  ASSERT_TRUE(shared);
+  EXPECT_EQ(shared->offset, d(120));
+  EXPECT_TRUE(shared->clamped_expired);
+  EXPECT_EQ(shared->shared_duplicates, 780);
+  auto inexact = forwardTarget(std::vector<ForwardTranslation>{exact, bounded});
+  EXPECT_EQ(inexact->offset, d(200));
+  EXPECT_TRUE(inexact->inexact);
+
+  ReverseTranslation reverse{model::SourceQueue("orders", "broker-a", QueueId(1)), s(41),
+                             ReverseOutcome::kExact};
+  EXPECT_EQ(backwardTarget(reverse)->offset, s(41));
+  reverse.offset.reset();
+  reverse.outcome = ReverseOutcome::kBounded;
+  EXPECT_FALSE(backwardTarget(reverse));
+}
+
+// From the stamps to the action: two source queues share destination queue 0 (8 -> 4 queues);
+// the group committed 100 and 37 on them in the source and 10 in the destination.
+TEST(ProgressPlan, SharedDestinationQueueFromStampsToAction) {
+  using testsupport::drive;
+  using testsupport::FakeDestinationQueue;
+  using testsupport::sourceQueue;
+  FakeDestinationQueue queue;
+  queue.addForeign(10);
+  for (int round = 0; round < 30; ++round) {
+    for (const int q : {0, 4}) {
+      for (int k = 0; k < 5; ++k) {
+        queue.add("east", sourceQueue(q), round * 5 + k);
+      }
+    }
+  }
+  std::vector<ForwardTranslation> translations;
+  for (const auto& [q, committed] : std::vector<std::pair<int, std::int64_t>>{{0, 100}, {4, 37}}) {
+    ForwardSearch search(SourceOrigin{"east", sourceQueue(q)}, s(committed), d(0), d(queue.max()));
+    drive(search, queue);
+    translations.push_back(*search.result());
+  }
+  // Source 0's message 100 is at 10 + 20 * 10 + 0 = 210, source 4's 37 at 10 + 7 * 10 + 5 + 2.
+  EXPECT_EQ(translations[0].offset, d(210));
+  EXPECT_EQ(translations[1].offset, d(87));
+  auto input = forwardQueue(std::nullopt, 10);
+  input.translation = forwardTarget(translations);
+  input.max = d(queue.max());
+  auto a = planOne(context(SyncMode::kOneWayAuto), input);
+  EXPECT_EQ(a.decision, Decision::kApply);
+  EXPECT_EQ(a.before, d(10));
+  EXPECT_EQ(a.after, d(87));                          // nothing of either source skipped
+  EXPECT_EQ(a.exposure, (Exposure{77 + 123, 0, 0}));  // behind by 77, shared estimate 210 - 87
 }
 
 TEST(ProgressPlan, NamesAreStable) {

@@ -84,6 +84,34 @@ Exposure& Exposure::operator+=(const Exposure& other) {
   return *this;
 }
 
+std::optional<QueueTranslation<DestinationSide>> forwardTarget(
+    std::span<const ForwardTranslation> sources) {
+  std::vector<ForwardCandidate> candidates;
+  QueueTranslation<DestinationSide> target;
+  for (const auto& source : sources) {
+    if (source.outcome == ForwardOutcome::kNoData) {
+      continue;  // nothing of that source queue here: it cannot be skipped or duplicated
+    }
+    target.clamped_expired |= source.outcome == ForwardOutcome::kClamped;
+    target.inexact |= source.outcome == ForwardOutcome::kBounded;
+    candidates.push_back(ForwardCandidate{{}, source.offset});
+  }
+  auto combined = combineForward(candidates);
+  if (!combined) {
+    return std::nullopt;
+  }
+  target.offset = combined->offset;
+  target.shared_duplicates = combined->estimated_duplicates;
+  return target;
+}
+
+std::optional<QueueTranslation<SourceSide>> backwardTarget(const ReverseTranslation& reverse) {
+  if (!reverse.offset) {
+    return std::nullopt;
+  }
+  return QueueTranslation<SourceSide>{*reverse.offset};
+}
+
 template <class Side>
 std::size_t GroupPlan<Side>::applied() const {
   return static_cast<std::size_t>(std::count_if(

@@ -26,6 +26,7 @@
 
 #include "ferry/base/error.h"
 #include "ferry/model/side.h"
+#include "ferry/progress/translation.h"
 
 namespace ferry::progress {
 
@@ -82,6 +83,16 @@ struct QueueTranslation {
   // Several source queues share the target queue: CombinedForward::estimated_duplicates.
   std::int64_t shared_duplicates = 0;
 };
+
+// The target of one destination queue from the forward translations of the source queues mapped
+// to it (one, or several sharing it): combineForward() over those with data, flagged clamped or
+// inexact when any of them is. nullopt when none has data (all kNoData, or none given).
+std::optional<QueueTranslation<model::DestinationSide>> forwardTarget(
+    std::span<const ForwardTranslation> sources);
+// The target of one source queue from a reverse translation: nullopt without an offset
+// (kNoData, kBounded; QueueSyncInput::translation_incomplete tells the two apart).
+std::optional<QueueTranslation<model::SourceSide>> backwardTarget(
+    const ReverseTranslation& reverse);
 
 template <class Side>
 struct QueueSyncInput {
