@@ -248,6 +248,32 @@ TEST(ProgressForwardSearch, MessagesExpiringWhileSearchingRaiseTheFloor) {
   EXPECT_EQ(search.result()->outcome, ForwardOutcome::kClamped);
 }
 
+TEST(ProgressForwardSearch, CandidateReplacedUnderneathIsNotTrusted) {
+  // The queue is deleted and recreated during the search: the candidate read first (256) is
+  // another message when it is read again after an expiry.
+  FakeDestinationQueue queue;
+  for (int i = 0; i < 512; ++i) {
+    queue.add(kCluster, sourceQueue(0), i);
+  }
+  ForwardSearch search(origin(), so(100), dof(0), dof(512));
+  drive(
+      search, queue,
+      [&](std::int64_t reads) {
+        if (reads == 1) {
+          queue.min = 200;
+          for (int i = 200; i < 512; ++i) {
+            queue.slots[static_cast<std::size_t>(i)] =
+                testsupport::stampOf(kCluster, sourceQueue(0), i < 400 ? 50 : i);
+          }
+        }
+      },
+      /*allow_rereads=*/true);
+  ASSERT_TRUE(search.done());
+  // What is there now: source offsets below 100 up to 399, then 400...
+  EXPECT_EQ(search.result()->offset, dof(400));
+  EXPECT_EQ(search.result()->source_at_offset, so(400));
+}
+
 TEST(ProgressForwardSearch, ReadBudgetGivesTheSafeEndOfTheRangeLeft) {
   FakeDestinationQueue queue;
   for (int i = 0; i < 4096; ++i) {

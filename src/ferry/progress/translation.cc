@@ -192,7 +192,14 @@ Result<void> ForwardSearch::feed(DestinationOffset offset, const Probe& probe) {
     advance();
     return {};
   }
-  if (probe.stamp && origin_.matches(*probe.stamp)) {
+  const bool from_q = probe.stamp && origin_.matches(*probe.stamp);
+  if (position == hi_ && !(from_q && probe.stamp->offset >= committed_)) {
+    // The candidate, read again, is another message now (the queue was recreated): it no longer
+    // bounds the answer.
+    hi_ = end_;
+    hi_source_.reset();
+  }
+  if (from_q) {
     if (probe.stamp->offset >= committed_) {
       hi_ = position;
       hi_source_ = probe.stamp->offset;
