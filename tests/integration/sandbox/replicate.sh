@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `ferry run` replicating between the sandbox clusters, the official Java client as the witness:
-# 1. an 8-queue topic in the source, N messages (keys, tag, user properties) from the Java
-#    producer, then `ferry run` with a fresh config: `ferry status --json` reaches lag 0 on
-#    every queue; the destination topic was created by Ferry (8 queues);
-# 2. more messages while Ferry runs (paced), three times `kill -9` of the daemon mid-stream and a
-#    restart at once: lag 0 again;
+# 1. an 8-queue topic in the source, N messages (default 100,000; keys, tag, user properties)
+#    from the Java producer (asynchronous single sends, one in flight per queue, so each queue
+#    keeps the send order), then `ferry run` with a fresh config: `ferry status --json` reaches
+#    lag 0 on every queue; the destination topic was created by Ferry (8 queues);
+# 2. N2 more messages while Ferry runs (paced), three times `kill -9` of the daemon mid-stream and
+#    a restart at once: lag 0 again;
 # 3. SIGTERM: exit 0, and the task's internal group has committed every queue's max offset
 #    (official admin API, javadriver progress);
 # 4. a Java consumer reads the whole destination topic: every message arrived, body, keys, tags,
@@ -13,14 +14,15 @@
 #    (replicate_checks.py);
 # 5. failures: a bad config (file:line:col: key, exit 4), a second daemon on the same admin port
 #    (exit 5), an unreachable cluster (exit 3), `ferry status` without a daemon (exit 3).
-# FERRY_REPLICATE_COUNT sets N (default 20000); the second wave is N/2, sent at
-# FERRY_REPLICATE_RATE messages/s (default 500).
+# FERRY_REPLICATE_COUNT sets N (default 100000), FERRY_REPLICATE_COUNT_2 the second wave N2
+# (default 10000), sent at FERRY_REPLICATE_RATE messages/s (default 500). The same 100,000 on two
+# brokers per cluster: replicate_scale.sh.
 source "$(dirname "$0")/lib.sh"
 load_env
 
 source "$(dirname "$0")/ferry_lib.sh"
-N=${FERRY_REPLICATE_COUNT:-20000}
-N2=$((N / 2))
+N=${FERRY_REPLICATE_COUNT:-100000}
+N2=${FERRY_REPLICATE_COUNT_2:-10000}
 QUEUES=8
 MAX_BATCH=256
 KILLS=3
@@ -71,7 +73,7 @@ log "1. $N messages into an 8-queue source topic, then ferry run"
 driver "$WORK/create" create-topic --namesrv "$FERRY_SOURCE_NAMESRV" --cluster "$FERRY_SOURCE_CLUSTER" \
   --topic "$topic" --queues "$QUEUES"
 driver "$WORK/sent-1" produce --namesrv "$FERRY_SOURCE_NAMESRV" --topic "$topic" --count "$N" \
-  --key-prefix "k-" --tag TagA --prop color=blue --prop "run=$run_id"
+  --key-prefix "k-" --tag TagA --prop color=blue --prop "run=$run_id" --inflight "$QUEUES"
 start_ferry "$CONFIG" ferry
 wait_caught_up "$N" 300
 driver "$WORK/route" route --namesrv "$FERRY_DESTINATION_NAMESRV" --topic "$topic"

@@ -13,13 +13,14 @@ STAMP = ("FERRY_SRC_CLUSTER", "FERRY_SRC_TOPIC", "FERRY_SRC_BROKER", "FERRY_SRC_
          "FERRY_SRC_OFFSET", "FERRY_SRC_STORE_MS")
 
 
-def lines(path):
-    with open(path) as f:
-        return [json.loads(l) for l in f if l.strip()]
-
-
 def events(path, name):
-    return [e for e in lines(path) if e["event"] == name]
+    """The JSON lines of a file whose event is `name`, one at a time (files of 100,000 lines)."""
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                e = json.loads(line)
+                if e["event"] == name:
+                    yield e
 
 
 def caught_up(status_path, queues, total):
@@ -43,51 +44,57 @@ def replicated(work, source_cluster, kills, max_batch, per_kill="queues"):
     queue the stamps come from one source queue in increasing order, except resends after a
     kill -9 (or a send retried after a lost acknowledgement), which repeat earlier messages: their
     number is bounded by two batches per queue per kill (per_kill "queues"), or, with per_kill
-    "1", by one batch per kill (then `kills` counts the sends whose outcome was unknown)."""
+    "1", by one batch per kill (then `kills` counts the sends whose outcome was unknown).
+    Streams the received lines and keeps a few fields per message (replicate_scale.sh checks
+    100,000 messages)."""
     kills, max_batch = int(kills), int(max_batch)
-    sent = []
+    fields = ("keys", "tags", "bodyLength", "bodySha256", "brokerName", "queueId", "queueOffset")
+    sent = {}  # msgId -> the sent line's fields
     for path in sorted(glob.glob(work + "/sent-*")):
         if path.endswith(".err"):
             continue
-        sent += events(path, "sent")
-    recv = events(work + "/recv", "received")
+        for s in events(path, "sent"):
+            sent[s["msgId"]] = tuple(s[k] for k in fields)
     assert sent, "nothing was sent"
-    by_id = collections.defaultdict(list)
-    for r in recv:
-        by_id[r["msgId"]].append(r)
-    for s in sent:
-        got = by_id.get(s["msgId"])
-        assert got, "message %s (key %s, %s#%s:%s) never arrived" % (
-            s["msgId"], s["keys"], s["brokerName"], s["queueId"], s["queueOffset"])
-        for r in got:
-            p = r["properties"]
-            for k in ("keys", "tags", "bodyLength", "bodySha256"):
-                assert r[k] == s[k], "%s of %s: sent %r, received %r" % (k, s["msgId"], s[k], r[k])
-            assert p.get("UNIQ_KEY") == s["msgId"], (s, r)
-            assert p.get("color") == "blue" and p.get("run") == work.rsplit("/", 1)[-1], p
-            assert all(k in p for k in STAMP), "stamp missing on %s: %s" % (s["msgId"], p)
-            assert p["FERRY_SRC_CLUSTER"] == source_cluster, p
-            assert p["FERRY_SRC_BROKER"] == s["brokerName"], (s, p)
-            assert int(p["FERRY_SRC_QID"]) == s["queueId"], (s, p)
-            assert int(p["FERRY_SRC_OFFSET"]) == s["queueOffset"], (s, p)
-            assert r["reconsumeTimes"] == 0, r
-    sent_ids = {s["msgId"] for s in sent}
-    strays = [r for r in recv if r["msgId"] not in sent_ids]
-    assert not strays, "%d message(s) in the destination that were never sent, e.g. %s" % (
-        len(strays), strays[0])
+    run = work.rsplit("/", 1)[-1]
+    arrived = collections.Counter()
+    per_queue = collections.defaultdict(list)  # destination queue -> (offset, source queue, offset)
+    received = 0
+    for r in events(work + "/recv", "received"):
+        received += 1
+        s = sent.get(r["msgId"])
+        assert s is not None, "a message in the destination that was never sent: %s" % r
+        s = dict(zip(fields, s))
+        p = r["properties"]
+        for k in ("keys", "tags", "bodyLength", "bodySha256"):
+            assert r[k] == s[k], "%s of %s: sent %r, received %r" % (k, r["msgId"], s[k], r[k])
+        assert p.get("UNIQ_KEY") == r["msgId"], (s, r)
+        assert p.get("color") == "blue" and p.get("run") == run, p
+        assert all(k in p for k in STAMP), "stamp missing on %s: %s" % (r["msgId"], p)
+        assert p["FERRY_SRC_CLUSTER"] == source_cluster, p
+        assert p["FERRY_SRC_BROKER"] == s["brokerName"], (s, p)
+        assert int(p["FERRY_SRC_QID"]) == s["queueId"], (s, p)
+        assert int(p["FERRY_SRC_OFFSET"]) == s["queueOffset"], (s, p)
+        assert r["reconsumeTimes"] == 0, r
+        arrived[r["msgId"]] += 1
+        per_queue[(r["brokerName"], r["queueId"])].append(
+            (r["queueOffset"], (p["FERRY_SRC_BROKER"], p["FERRY_SRC_QID"]),
+             int(p["FERRY_SRC_OFFSET"])))
+    missing = [(i, s) for i, s in sent.items() if i not in arrived]
+    if missing:
+        i, s = missing[0]
+        s = dict(zip(fields, s))
+        raise AssertionError("%d message(s) never arrived, e.g. %s (key %s, %s#%s:%s)" % (
+            len(missing), i, s["keys"], s["brokerName"], s["queueId"], s["queueOffset"]))
 
     # Per destination queue, in destination order: one source queue, source offsets increasing;
     # a step back is a resend and every message of it a duplicate of one already there.
-    per_queue = collections.defaultdict(list)
-    for r in recv:
-        per_queue[(r["brokerName"], r["queueId"])].append(r)
     rewinds = 0
     for dq, rs in per_queue.items():
-        rs.sort(key=lambda r: r["queueOffset"])
-        sources = {(r["properties"]["FERRY_SRC_BROKER"], r["properties"]["FERRY_SRC_QID"])
-                   for r in rs}
+        rs.sort()
+        sources = {source for _, source, _ in rs}
         assert len(sources) == 1, "destination queue %s holds %s" % (dq, sorted(sources))
-        offsets = [int(r["properties"]["FERRY_SRC_OFFSET"]) for r in rs]
+        offsets = [o for _, _, o in rs]
         seen = set()
         high = -1
         for o in offsets:
@@ -99,7 +106,7 @@ def replicated(work, source_cluster, kills, max_batch, per_kill="queues"):
             seen.add(o)
             high = max(high, o)
         rewinds += sum(1 for a, b in zip(offsets, offsets[1:]) if b <= a)
-    duplicates = len(recv) - len(sent_ids)
+    duplicates = received - len(sent)
     queues = len(per_queue)
     if per_kill == "queues":
         bound = kills * queues * 2 * max_batch
@@ -109,7 +116,7 @@ def replicated(work, source_cluster, kills, max_batch, per_kill="queues"):
         why = "failed sends %d x %s batch(es) of %d" % (kills, per_kill, max_batch)
     assert duplicates <= bound, "%d duplicates, bound %d (%s)" % (duplicates, bound, why)
     print("replicated: %d sent, %d received, %d duplicates (bound %d), %d resend(s), %d queues"
-          % (len(sent), len(recv), duplicates, bound, rewinds, queues))
+          % (len(sent), received, duplicates, bound, rewinds, queues))
 
 
 def error_since(status_path, since_ms):
@@ -138,7 +145,7 @@ def q_state(task, where):
 
 def committed(progress_path, total):
     """The internal group's committed offsets are at the source's max offsets."""
-    rows = events(progress_path, "progress")
+    rows = list(events(progress_path, "progress"))
     assert rows, "the internal group has no committed offsets"
     behind = [p for p in rows if p["consumerOffset"] != p["brokerOffset"]]
     assert not behind, "checkpoint behind on %s" % behind
@@ -147,12 +154,59 @@ def committed(progress_path, total):
     print("committed: %d queues at their max offsets (%d messages)" % (len(rows), got))
 
 
+def route_spread(route_path, brokers, per_broker):
+    """The topic exists with per_broker read and write queues on each of `brokers` masters: from
+    the driver's `route` answer, or from its `create-topic` answer (which waited until the
+    NameServer listed the topic on every master with that many queues)."""
+    created = list(events(route_path, "topic-created"))
+    if created:
+        route = created[0]
+        got = {b["brokerName"]: (route["queues"], route["queues"]) for b in route["brokers"]}
+    else:
+        route = next(events(route_path, "route"))
+        assert route["exists"], "no route for %s" % route["topic"]
+        got = {q["brokerName"]: (q["readQueueNums"], q["writeQueueNums"]) for q in route["queues"]}
+    want = (int(per_broker), int(per_broker))
+    assert len(got) == int(brokers), "queues on %d broker(s), expected %s: %s" % (
+        len(got), brokers, got)
+    bad = {b: n for b, n in got.items() if n != want}
+    assert not bad, "read/write queues %s, expected %s on every broker" % (bad, want)
+    print("route of %s: %d queues on each of %s" % (route["topic"], int(per_broker),
+                                                   ", ".join(sorted(got))))
+
+
+def spread(recv_path, brokers, queues):
+    """Every destination queue of every destination broker received messages, and the mapping is
+    the documented one (docs/replication.md, queue mapping; equal counts): the i-th source queue
+    in (broker, queue id) order went to the i-th destination queue in the same order."""
+    pairs = collections.Counter()
+    for r in events(recv_path, "received"):
+        p = r["properties"]
+        pairs[((p["FERRY_SRC_BROKER"], int(p["FERRY_SRC_QID"])),
+               (r["brokerName"], r["queueId"]))] += 1
+    sources = sorted({s for s, _ in pairs})
+    dests = sorted({d for _, d in pairs})
+    assert len(dests) == int(queues), "%d destination queues received messages, expected %s" % (
+        len(dests), queues)
+    assert len(sources) == int(queues), "messages from %d source queues, expected %s" % (
+        len(sources), queues)
+    dest_brokers = sorted({b for b, _ in dests})
+    assert len(dest_brokers) == int(brokers), "destination brokers %s, expected %s" % (
+        dest_brokers, brokers)
+    want = set(zip(sources, dests))
+    assert set(pairs) == want, "mapping %s, expected %s" % (sorted(pairs), sorted(want))
+    print("spread: %s" % ", ".join("%s#%d -> %s#%d: %d" % (s[0], s[1], d[0], d[1], pairs[(s, d)])
+                                    for s, d in sorted(pairs)))
+
+
 if __name__ == "__main__":
     check = {
         "caught-up": caught_up,
         "replicated": replicated,
         "committed": committed,
         "error-since": error_since,
+        "route-spread": route_spread,
+        "spread": spread,
     }[sys.argv[1]]
     try:
         check(*sys.argv[2:])
