@@ -9,8 +9,6 @@
 // Run: cmake --preset release && cmake --build --preset release --target codec_bench &&
 //      build/release/bin/codec_bench --benchmark_repetitions=5
 // Rates are items per CPU second, i.e. per core.
-#include <benchmark/benchmark.h>
-
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -19,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
 #include "ferry/codec/message.h"
@@ -77,10 +76,10 @@ const std::string& pullBody() {
 }
 
 void setCounters(benchmark::State& state, std::size_t messages_per_iteration, std::size_t bytes) {
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) *
-                          static_cast<std::int64_t>(messages_per_iteration));
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
-                          static_cast<std::int64_t>(bytes));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations())
+                          * static_cast<std::int64_t>(messages_per_iteration));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations())
+                          * static_cast<std::int64_t>(bytes));
 }
 
 // Reference: copy every record of the pull body once, record by record (the least any consumer
@@ -119,8 +118,8 @@ void BM_PullBody_DecodeViews(benchmark::State& state) {
       }
       auto uniq = view.uniqKey();
       auto tags = view.properties.get("TAGS");
-      total += view.body.size() + view.topic.size() + (uniq ? uniq->size() : 0) +
-               (tags ? tags->size() : 0);
+      total += view.body.size() + view.topic.size() + (uniq ? uniq->size() : 0)
+               + (tags ? tags->size() : 0);
     }
     benchmark::DoNotOptimize(total);
   }
@@ -182,8 +181,9 @@ RemotingCommand sendRequest(SerializeType type) {
   c.ext_fields.set("f", "0");
   c.ext_fields.set("g", "1700000000000");
   c.ext_fields.set("h", "0");
-  c.ext_fields.set("i", "KEYS\x01order-70001 customer-77\x02TAGS\x01TagA\x02UNIQ_KEY\x01"
-                        "0A0102031092A1B6D358600000F4240000\x02WAIT\x01true\x02");
+  c.ext_fields.set("i",
+                   "KEYS\x01order-70001 customer-77\x02TAGS\x01TagA\x02UNIQ_KEY\x01"
+                   "0A0102031092A1B6D358600000F4240000\x02WAIT\x01true\x02");
   c.ext_fields.set("j", "0");
   c.ext_fields.set("k", "false");
   c.ext_fields.set("m", "false");
@@ -235,7 +235,8 @@ void BM_JsonHeader_Nlohmann(benchmark::State& state) {
     c.flag = j.at("flag").get<int>();
     c.opaque = j.at("opaque").get<int>();
     c.version = j.at("version").get<int>();
-    c.language = languageFromName(j.at("language").get<std::string>()).value_or(LanguageCode::kOther);
+    c.language =
+        languageFromName(j.at("language").get<std::string>()).value_or(LanguageCode::kOther);
     for (const auto& [k, v] : j.at("extFields").items()) {
       c.ext_fields.append(k, v.get<std::string>());
     }

@@ -5,7 +5,8 @@
 //
 // What one run does, on one io_context thread (as the daemon does) and one connection per broker:
 //   1. resolves the topic's write queues, sorted by (broker name, queue id) like the Java driver;
-//   2. warm-up: sends --warmup messages in the same mode (opens the connection, warms caches and the
+//   2. warm-up: sends --warmup messages in the same mode (opens the connection, warms caches and
+//   the
 //      broker's path for this topic); excluded from the numbers;
 //   3. measures --count messages: batch b (of --batch messages) goes to queue b % queues.
 //        --mode sync      one batch in flight, awaited before the next is built: what a Java
@@ -127,7 +128,8 @@ std::int64_t sinceNs(Clock::time_point start) {
 // Builds and sends batch `b` to queue b % queues; records its timings.
 asio::awaitable<Result<void>> sendBatch(Run* run, std::int64_t b) {
   const Options& o = *run->options;
-  const auto& qa = run->queues[static_cast<std::size_t>(b % static_cast<std::int64_t>(run->queues.size()))];
+  const auto& qa =
+      run->queues[static_cast<std::size_t>(b % static_cast<std::int64_t>(run->queues.size()))];
   const std::int64_t begin = b * o.batch;
   const std::int64_t n = std::min<std::int64_t>(o.batch, run->messages - begin);
 
@@ -146,7 +148,9 @@ asio::awaitable<Result<void>> sendBatch(Run* run, std::int64_t b) {
   auto sent = co_await run->cluster->brokerData().sendMessages(qa.addr, o.group, qa.queue,
                                                                std::move(messages));
   const std::int64_t latency = sinceNs(send_start);
-  if (!sent) co_return makeError(std::move(sent.error()));
+  if (!sent) {
+    co_return makeError(std::move(sent.error()));
+  }
   run->phase.send_ns += latency;
   run->phase.latency_ns.push_back(latency);
   run->phase.messages += n;
@@ -159,15 +163,17 @@ asio::awaitable<void> queueSender(Run* run, std::int64_t slot) {
   const auto stride = static_cast<std::int64_t>(run->queues.size());
   for (std::int64_t b = slot; b < run->batches && !run->failure; b += stride) {
     auto ok = co_await sendBatch(run, b);
-    if (!ok) run->failure = std::move(ok.error());
+    if (!ok) {
+      run->failure = std::move(ok.error());
+    }
   }
   --run->running;
 }
 
 asio::awaitable<Result<Phase>> runPhase(const Options& o, rocketmq::Cluster* cluster,
                                         const std::vector<rocketmq::QueueAddress>& queues,
-                                        codec::ClientMessageIdGenerator* ids, std::int64_t first_index,
-                                        std::int64_t messages) {
+                                        codec::ClientMessageIdGenerator* ids,
+                                        std::int64_t first_index, std::int64_t messages) {
   Run run;
   run.options = &o;
   run.cluster = cluster;
@@ -183,23 +189,32 @@ asio::awaitable<Result<Phase>> runPhase(const Options& o, rocketmq::Cluster* clu
   if (o.mode == "sync") {
     for (std::int64_t b = 0; b < run.batches; ++b) {
       auto ok = co_await sendBatch(&run, b);
-      if (!ok) co_return makeError(std::move(ok.error()));
+      if (!ok) {
+        co_return makeError(std::move(ok.error()));
+      }
     }
   } else {
     auto executor = co_await asio::this_coro::executor;
-    const auto senders = std::min<std::int64_t>(static_cast<std::int64_t>(queues.size()), run.batches);
+    const auto senders =
+        std::min<std::int64_t>(static_cast<std::int64_t>(queues.size()), run.batches);
     run.running = static_cast<int>(senders);
     for (std::int64_t slot = 0; slot < senders; ++slot) {
       // Not asio::detached: an exception must end the run as a failure, not leave `running` stuck.
       asio::co_spawn(executor, queueSender(&run, slot), [&run](const std::exception_ptr& e) {
-        if (!e) return;
+        if (!e) {
+          return;
+        }
         --run.running;
         try {
           std::rethrow_exception(e);
         } catch (const std::exception& x) {
-          if (!run.failure) run.failure = Error{Errc::kInternal, std::string("sender: ") + x.what(), 0, {}};
+          if (!run.failure) {
+            run.failure = Error{Errc::kInternal, std::string("sender: ") + x.what(), 0, {}};
+          }
         } catch (...) {
-          if (!run.failure) run.failure = Error{Errc::kInternal, "sender: unknown exception", 0, {}};
+          if (!run.failure) {
+            run.failure = Error{Errc::kInternal, "sender: unknown exception", 0, {}};
+          }
         }
       });
     }
@@ -209,7 +224,9 @@ asio::awaitable<Result<Phase>> runPhase(const Options& o, rocketmq::Cluster* clu
       timer.expires_after(std::chrono::milliseconds(1));
       co_await timer.async_wait(asio::use_awaitable);
     }
-    if (run.failure) co_return makeError(std::move(*run.failure));
+    if (run.failure) {
+      co_return makeError(std::move(*run.failure));
+    }
   }
   run.phase.elapsed_ns = sinceNs(start);
   run.phase.cpu_ns = processCpuNs() - cpu_start;
@@ -217,7 +234,9 @@ asio::awaitable<Result<Phase>> runPhase(const Options& o, rocketmq::Cluster* clu
 }
 
 std::int64_t percentile(std::vector<std::int64_t> values, double p) {
-  if (values.empty()) return 0;
+  if (values.empty()) {
+    return 0;
+  }
   std::sort(values.begin(), values.end());
   const auto i = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
   return values[std::min(i, values.size() - 1)];
@@ -259,28 +278,39 @@ asio::awaitable<Result<nlohmann::json>> bench(Options o, rpc::Client* client) {
   rocketmq::Cluster cluster(config, *client);
 
   auto queues = co_await cluster.writeQueues(o.topic);
-  if (!queues) co_return makeError(std::move(queues.error()));
-  if (queues->empty()) co_return makeError(Errc::kNotFound, "topic " + o.topic + " has no write queues");
+  if (!queues) {
+    co_return makeError(std::move(queues.error()));
+  }
+  if (queues->empty()) {
+    co_return makeError(Errc::kNotFound, "topic " + o.topic + " has no write queues");
+  }
   std::sort(queues->begin(), queues->end(), [](const auto& a, const auto& b) {
-    return std::tie(a.queue.broker_name, a.queue.queue_id) < std::tie(b.queue.broker_name, b.queue.queue_id);
+    return std::tie(a.queue.broker_name, a.queue.queue_id)
+           < std::tie(b.queue.broker_name, b.queue.queue_id);
   });
 
   // UNIQ_KEY as the Java client makes it: ip + pid + a per-process hash + time + counter.
   const std::array<std::uint8_t, 4> ip{127, 0, 0, 1};
   auto ids = codec::ClientMessageIdGenerator::create(ip, static_cast<std::int16_t>(::getpid()),
                                                      static_cast<std::int32_t>(epochMillis()));
-  if (!ids) co_return makeError(std::move(ids.error()));
+  if (!ids) {
+    co_return makeError(std::move(ids.error()));
+  }
 
   const std::int64_t warmup =
       o.warmup >= 0 ? o.warmup : std::max<std::int64_t>(o.count / 4, std::int64_t{20} * o.batch);
   Phase warm;
   if (warmup > 0) {
     auto w = co_await runPhase(o, &cluster, *queues, &*ids, 0, warmup);
-    if (!w) co_return makeError(std::move(w.error()).withContext("warm-up"));
+    if (!w) {
+      co_return makeError(std::move(w.error()).withContext("warm-up"));
+    }
     warm = std::move(*w);
   }
   auto measured = co_await runPhase(o, &cluster, *queues, &*ids, warmup, o.count);
-  if (!measured) co_return makeError(std::move(measured.error()));
+  if (!measured) {
+    co_return makeError(std::move(measured.error()));
+  }
   co_return report(o, queues->size(), warm, *measured);
 }
 
@@ -301,8 +331,10 @@ int main(int argc, char** argv) {
   app.add_option("--count", o.count, "messages measured")->check(CLI::PositiveNumber);
   app.add_option("--warmup", o.warmup, "messages sent first and not measured (default count/4)");
   app.add_option("--batch", o.batch, "messages per batch")->check(CLI::Range(1, 4096));
-  app.add_option("--body-size", o.body_size, "bytes per message body")->check(CLI::Range(1, 4 << 20));
-  app.add_option("--body-prefix", o.body_prefix, "body prefix (as the Java driver's --body-prefix)");
+  app.add_option("--body-size", o.body_size, "bytes per message body")
+      ->check(CLI::Range(1, 4 << 20));
+  app.add_option("--body-prefix", o.body_prefix,
+                 "body prefix (as the Java driver's --body-prefix)");
   app.add_option("--group", o.group, "producer group in the request header");
   CLI11_PARSE(app, argc, argv);
   log::setLevel("warn");
@@ -325,11 +357,14 @@ int main(int argc, char** argv) {
   }
   Result<nlohmann::json> result = makeError(Errc::kInternal, "did not run");
   asio::co_spawn(io, main2(o, client->get(), &result), [](const std::exception_ptr& e) {
-    if (e) std::rethrow_exception(e);
+    if (e) {
+      std::rethrow_exception(e);
+    }
   });
   io.run();
   if (!result) {
-    nlohmann::json e{{"event", "error"}, {"client", "ferry"}, {"message", result.error().toString()}};
+    nlohmann::json e{
+        {"event", "error"}, {"client", "ferry"}, {"message", result.error().toString()}};
     std::printf("%s\n", e.dump().c_str());
     return 1;
   }

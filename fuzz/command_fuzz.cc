@@ -9,16 +9,18 @@
 #include <string>
 #include <string_view>
 
-#include "fuzz_support.h"
 #include "ferry/codec/command_header.h"
 #include "ferry/codec/remoting_command.h"
+#include "fuzz_support.h"
 
 namespace {
 
 using ferry::codec::RemotingCommand;
 using ferry::codec::SerializeType;
 
-void require(bool ok, const char* what) { ferry::fuzz::require(ok, "command_fuzz", what); }
+void require(bool ok, const char* what) {
+  ferry::fuzz::require(ok, "command_fuzz", what);
+}
 
 void checkRoundTrip(const ferry::codec::RemotingCommand& command) {
   ferry::fuzz::checkCommandRoundTrip(command, "command_fuzz");
@@ -27,7 +29,8 @@ void checkRoundTrip(const ferry::codec::RemotingCommand& command) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto command = ferry::codec::decodeCommand(std::span(reinterpret_cast<const std::byte*>(data), size));
+  auto command =
+      ferry::codec::decodeCommand(std::span(reinterpret_cast<const std::byte*>(data), size));
   if (command) {
     checkRoundTrip(*command);
   } else {

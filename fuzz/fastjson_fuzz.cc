@@ -1,11 +1,11 @@
 // libFuzzer target for the tolerant fastjson reader: any input must give a value or an Error,
 // never a crash, and every parsed value must dump and re-parse to the same value.
+#include "ferry/codec/fastjson.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
-
-#include "ferry/codec/fastjson.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -10,12 +10,14 @@
 #include <span>
 #include <string>
 
-#include "fuzz_support.h"
 #include "ferry/codec/remoting_command.h"
+#include "fuzz_support.h"
 
 namespace {
 
-void require(bool ok, const char* what) { ferry::fuzz::require(ok, "frame_fuzz", what); }
+void require(bool ok, const char* what) {
+  ferry::fuzz::require(ok, "frame_fuzz", what);
+}
 
 void checkRoundTrip(const ferry::codec::RemotingCommand& command) {
   ferry::fuzz::checkCommandRoundTrip(command, "frame_fuzz");
@@ -30,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t seed = data[0];
   const auto* stream = reinterpret_cast<const std::byte*>(data + 1);
   const std::size_t length = size - 1;
-  ferry::codec::FrameDecoder decoder((seed & 0x80) != 0 ? 4096 : ferry::codec::kDefaultMaxFrameSize);
+  ferry::codec::FrameDecoder decoder((seed & 0x80) != 0 ? 4096
+                                                        : ferry::codec::kDefaultMaxFrameSize);
   std::uint32_t x = seed * 2654435761U + 1;
   std::size_t pos = 0;
   std::size_t fed = 0;

@@ -25,8 +25,8 @@ inline void checkCommandRoundTrip(const codec::RemotingCommand& command, const c
   std::string frame;
   auto encoded = codec::encodeFrame(command, frame, std::numeric_limits<std::size_t>::max());
   require(encoded.has_value(), target, "a decoded command must encode again");
-  auto decoded =
-      codec::decodeCommand(std::span(reinterpret_cast<const std::byte*>(frame.data()) + 4, frame.size() - 4));
+  auto decoded = codec::decodeCommand(
+      std::span(reinterpret_cast<const std::byte*>(frame.data()) + 4, frame.size() - 4));
   require(decoded.has_value(), target, "a re-encoded command must decode");
   require(*decoded == command, target, "re-encoded command differs");
 }

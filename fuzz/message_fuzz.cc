@@ -5,6 +5,8 @@
 //   3: a compressed body (bytes 1-4 are the sysFlag) and the message id parsers
 // Properties checked: no crash, over-read or unbounded allocation; decoded records re-encode to
 // the very bytes they came from; parsed properties and ids re-encode consistently.
+#include "ferry/codec/message.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -15,7 +17,6 @@
 #include <string_view>
 
 #include "fuzz_support.h"
-#include "ferry/codec/message.h"
 
 namespace {
 
@@ -23,7 +24,9 @@ using namespace ferry::codec;
 
 constexpr std::size_t kMaxInflate = 1 << 20;
 
-void require(bool ok, const char* what) { ferry::fuzz::require(ok, "message_fuzz", what); }
+void require(bool ok, const char* what) {
+  ferry::fuzz::require(ok, "message_fuzz", what);
+}
 
 void checkProperties(std::string_view raw) {
   const PropertiesView view(raw);
@@ -95,7 +98,8 @@ void fuzzBatch(std::string_view body) {
     std::string again;
     require(appendBatchRecord(view.flag, view.body, view.properties.raw(), again).has_value(),
             "a decoded batch record re-encodes");
-    std::string original(body.substr(view.record_offset, static_cast<std::size_t>(view.total_size)));
+    std::string original(
+        body.substr(view.record_offset, static_cast<std::size_t>(view.total_size)));
     std::memset(original.data() + 4, 0, 8);  // MAGICCODE and BODYCRC are written as 0
     require(again == original, "a re-encoded batch record equals its bytes");
     checkProperties(view.properties.raw());
@@ -107,8 +111,9 @@ void fuzzBodyAndIds(std::string_view input) {
   if (input.size() >= 4) {
     std::int32_t sys_flag = 0;
     for (int i = 0; i < 4; ++i) {
-      sys_flag = static_cast<std::int32_t>(static_cast<std::uint32_t>(sys_flag) << 8 |
-                                           static_cast<unsigned char>(input[static_cast<std::size_t>(i)]));
+      sys_flag = static_cast<std::int32_t>(
+          static_cast<std::uint32_t>(sys_flag) << 8
+          | static_cast<unsigned char>(input[static_cast<std::size_t>(i)]));
     }
     std::string out;
     auto r = decompressBody(input.substr(4), sys_flag, out, kMaxInflate);

@@ -29,8 +29,8 @@ struct CheckResult {
 CheckResult promtoolCheck(const std::string& text) {
   // CTest runs each test in its own process, two at a time: the files must be per process and call.
   static int calls = 0;
-  const std::string stem = "ferry_promtool_" + std::to_string(::getpid()) + "_" +
-                           std::to_string(++calls);
+  const std::string stem =
+      "ferry_promtool_" + std::to_string(::getpid()) + "_" + std::to_string(++calls);
   const std::filesystem::path dir = testing::TempDir();
   const std::filesystem::path input = dir / (stem + "_input.txt");
   const std::filesystem::path output = dir / (stem + "_output.txt");

@@ -38,8 +38,9 @@ namespace ferry::rocketmq {
 inline codec::ExtFields extFields(
     std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
   codec::ExtFields f;
-  for (const auto& [k, v] : pairs)
+  for (const auto& [k, v] : pairs) {
     f.set(k, std::string(v));
+  }
   return f;
 }
 
@@ -117,8 +118,9 @@ class FakeTransport final : public rpc::Transport {
   std::vector<Call> callsWith(codec::RequestCode code) const {
     std::vector<Call> out;
     for (const auto& c : calls_) {
-      if (c.request.code == codec::toInt(code))
+      if (c.request.code == codec::toInt(code)) {
         out.push_back(c);
+      }
     }
     return out;
   }
@@ -126,8 +128,9 @@ class FakeTransport final : public rpc::Transport {
   // One-shot expectations not used yet.
   std::size_t pending() const {
     std::size_t n = 0;
-    for (const auto& e : script_)
+    for (const auto& e : script_) {
       n += (!e.sticky && !e.used) ? 1 : 0;
+    }
     return n;
   }
 
@@ -176,8 +179,9 @@ class FakeTransport final : public rpc::Transport {
       return makeError(Errc::kInternal, std::move(what));
     }
     match->used = true;
-    if (match->reply.error)
+    if (match->reply.error) {
       return makeError(*match->reply.error);
+    }
     codec::RemotingCommand response = *match->reply.response;
     response.version = response_version;
     return response;

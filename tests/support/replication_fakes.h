@@ -152,21 +152,23 @@ class FakeBroker final : public rocketmq::BrokerDataApi,
   std::chrono::milliseconds send_delay{0};
   int sends_in_flight = 0;
   int max_sends_in_flight = 0;
-  int pulls_while_sending = 0;  // pulls that arrived while a send of `sender` was in flight
+  int pulls_while_sending = 0;         // pulls that arrived while a send of `sender` was in flight
   const FakeBroker* sender = nullptr;  // the destination broker whose sends count (default: this)
 
   std::size_t receivedCount() const {
     std::size_t n = 0;
-    for (const auto& [mq, v] : received)
+    for (const auto& [mq, v] : received) {
       n += v.size();
+    }
     return n;
   }
 
   asio::awaitable<Result<void>> createTopic(std::string /*addr*/,
                                             codec::TopicConfig config) override {
     created_topics.push_back(config);
-    if (on_create_topic)
+    if (on_create_topic) {
       on_create_topic(config);
+    }
     co_return Result<void>{};
   }
   asio::awaitable<Result<codec::SubscriptionGroupWrapper>> allSubscriptionGroups(
@@ -189,8 +191,9 @@ class FakeBroker final : public rocketmq::BrokerDataApi,
                                                      codec::SendMessageRequestHeaderV2 header,
                                                      std::string body) override {
     ++single_sends;
-    if (auto delayed = co_await delaySend(); !delayed)
+    if (auto delayed = co_await delaySend(); !delayed) {
       co_return makeError(std::move(delayed.error()));
+    }
     codec::Message m;
     m.topic = header.topic;
     m.flag = header.flag;
@@ -203,24 +206,29 @@ class FakeBroker final : public rocketmq::BrokerDataApi,
                                                           codec::SendMessageRequestHeaderV2 header,
                                                           std::string batch_body) override {
     ++batch_sends;
-    if (auto delayed = co_await delaySend(); !delayed)
+    if (auto delayed = co_await delaySend(); !delayed) {
       co_return makeError(std::move(delayed.error()));
+    }
     auto messages = codec::decodeBatchMessages(batch_body);
-    if (!messages)
+    if (!messages) {
       co_return makeError(std::move(messages.error()));
-    for (auto& m : *messages)
+    }
+    for (auto& m : *messages) {
       m.topic = header.topic;
+    }
     co_return store(addr, header, std::move(*messages), true);
   }
 
   asio::awaitable<Result<rocketmq::PullResult>> pull(std::string /*addr*/,
                                                      rocketmq::PullRequest request) override {
     ++pulls;
-    if ((sender != nullptr ? sender : this)->sends_in_flight > 0)
+    if ((sender != nullptr ? sender : this)->sends_in_flight > 0) {
       ++pulls_while_sending;
+    }
     const MessageQueue mq = request.queue;
-    if (request.commit_offset)
+    if (request.commit_offset) {
       commit(request.group, mq, request.commit_offset->value());
+    }
     rocketmq::PullResult out;
     const auto deadline = std::chrono::steady_clock::now() + request.suspend;
     while (true) {
@@ -239,8 +247,9 @@ class FakeBroker final : public rocketmq::BrokerDataApi,
         for (std::int64_t o = offset; o < end; ++o) {
           auto ok =
               codec::appendStoredMessage(queues[mq][static_cast<std::size_t>(o - min)], out.body);
-          if (!ok)
+          if (!ok) {
             co_return makeError(std::move(ok.error()));
+          }
         }
         out.status = rocketmq::PullStatus::kFound;
         out.next_begin_offset = QueueOffset(end);
@@ -254,8 +263,9 @@ class FakeBroker final : public rocketmq::BrokerDataApi,
       asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(2));
       asio::error_code ec;
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      if (ec)
+      if (ec) {
         co_return makeError(Errc::kCancelled, "pull cancelled");
+      }
     }
   }
 
@@ -263,8 +273,9 @@ class FakeBroker final : public rocketmq::BrokerDataApi,
       std::string /*addr*/, std::string group, MessageQueue queue) override {
     std::optional<QueueOffset> out;
     const auto it = committed.find({group, queue});
-    if (it != committed.end())
+    if (it != committed.end()) {
       out = QueueOffset(it->second);
+    }
     co_return out;
   }
   asio::awaitable<Result<void>> updateConsumerOffset(std::string addr, std::string group,
@@ -291,8 +302,9 @@ class FakeBroker final : public rocketmq::BrokerDataApi,
                                                     std::int64_t timestamp_ms,
                                                     std::optional<codec::BoundaryType>) override {
     for (const auto& m : queues[queue]) {
-      if (m.store_timestamp >= StoreTime::fromMillis(timestamp_ms))
+      if (m.store_timestamp >= StoreTime::fromMillis(timestamp_ms)) {
         co_return m.queue_offset;
+      }
     }
     co_return QueueOffset(maxOf(queue));
   }
@@ -300,23 +312,26 @@ class FakeBroker final : public rocketmq::BrokerDataApi,
  private:
   // Counts the send as in flight for send_delay (a timer, so pulls can run meanwhile).
   asio::awaitable<Result<void>> delaySend() {
-    if (send_delay.count() == 0)
+    if (send_delay.count() == 0) {
       co_return Result<void>{};
+    }
     ++sends_in_flight;
     max_sends_in_flight = std::max(max_sends_in_flight, sends_in_flight);
     asio::steady_timer timer(co_await asio::this_coro::executor, send_delay);
     asio::error_code ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     --sends_in_flight;
-    if (ec)
+    if (ec) {
       co_return makeError(Errc::kCancelled, "send cancelled");
+    }
     co_return Result<void>{};
   }
 
   void commit(const std::string& group, const MessageQueue& mq, std::int64_t offset) {
     committed[{group, mq}] = offset;
-    if (on_commit)
+    if (on_commit) {
       on_commit(mq, offset);
+    }
   }
 
   Result<rocketmq::SendResult> store(const std::string& addr,

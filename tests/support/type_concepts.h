@@ -5,12 +5,20 @@
 namespace ferry::testing {
 
 template <class A, class B>
-concept LessComparable = requires(const A& a, const B& b) { a < b; };
+concept LessComparable = requires(const A& a, const B& b) {
+  a < b;
+};
 template <class A, class B>
-concept EqualityComparable = requires(const A& a, const B& b) { a == b; };
+concept EqualityComparable = requires(const A& a, const B& b) {
+  a == b;
+};
 template <class A, class B>
-concept HasDistanceFrom = requires(const A& a, const B& b) { a.distanceFrom(b); };
+concept HasDistanceFrom = requires(const A& a, const B& b) {
+  a.distanceFrom(b);
+};
 template <class A, class B>
-concept HasPlus = requires(const A& a, const B& b) { a.plus(b); };
+concept HasPlus = requires(const A& a, const B& b) {
+  a.plus(b);
+};
 
 }  // namespace ferry::testing

@@ -29,20 +29,23 @@ struct Tracked {
   Tracked& operator=(Tracked&&) = default;
   ~Tracked() {
     --live;
-    if (live < min_live)
+    if (live < min_live) {
       min_live = live;
+    }
   }
 };
 
 asio::awaitable<Result<Tracked>> produce(bool ok, std::string text) {
-  if (!ok)
+  if (!ok) {
     co_return makeError(Error{Errc::kTopicNotExist, "route of 'T'", 17, "No topic route"});
+  }
   co_return Tracked(std::move(text));
 }
 
 asio::awaitable<Result<void>> check(bool ok) {
-  if (!ok)
+  if (!ok) {
     co_return makeError(Errc::kTimeout, "wait for 127.0.0.1:1");
+  }
   co_return Result<void>{};
 }
 
@@ -65,8 +68,9 @@ asio::awaitable<Result<int>> voidThenValue(bool ok, int* reached) {
 
 // FERRY_CO_TRY_VOID is one statement: it can be the unbraced body of an if.
 asio::awaitable<Result<int>> conditional(bool check_it, bool ok) {
-  if (check_it)
+  if (check_it) {
     FERRY_CO_TRY_VOID(co_await check(ok));
+  }
   co_return 1;
 }
 

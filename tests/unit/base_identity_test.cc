@@ -1,8 +1,6 @@
 // Identity types (base/identity.h): what does not convert or compare across types (checked at
 // compile time, each next to a positive control so a typo cannot make it pass vacuously), the
 // offset arithmetic the engines use, and how store times are written.
-#include "ferry/base/identity.h"
-
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -12,6 +10,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "ferry/base/identity.h"
 #include "support/type_concepts.h"
 
 namespace ferry {

@@ -27,8 +27,8 @@ TEST(Bodies, JavaStringHashCode) {
   EXPECT_EQ(javaStringHashCode(""), 0);
   EXPECT_EQ(javaStringHashCode("TagA"), 2598919);
   EXPECT_EQ(javaStringHashCode("hello world long tag name"), 1759375385);  // wraps around
-  EXPECT_EQ(javaStringHashCode("\xE4\xB8\xAD\xE6\x96\x87"), 646394);      // 中文
-  EXPECT_EQ(javaStringHashCode("\xF0\x9F\x98\x80"), 1772899);             // surrogate pair
+  EXPECT_EQ(javaStringHashCode("\xE4\xB8\xAD\xE6\x96\x87"), 646394);       // 中文
+  EXPECT_EQ(javaStringHashCode("\xF0\x9F\x98\x80"), 1772899);              // surrogate pair
 }
 
 TEST(Bodies, MessageQueueKeyRoundTrip) {
@@ -78,10 +78,12 @@ TEST(Bodies, TopicRouteErrorsNameTheField) {
   EXPECT_EQ(bad.error().message, "TopicRouteData: queueDatas[0].perm: expected an integer");
   auto bad_id = TopicRouteData::fromJson(R"({"brokerDatas":[{"brokerAddrs":{"x":"a"}}]})");
   ASSERT_FALSE(bad_id);
-  EXPECT_EQ(bad_id.error().message, "TopicRouteData: brokerDatas[0].brokerAddrs[x]: broker id is not an integer");
+  EXPECT_EQ(bad_id.error().message,
+            "TopicRouteData: brokerDatas[0].brokerAddrs[x]: broker id is not an integer");
   auto not_json = TopicRouteData::fromJson("{\"queueDatas\":[");
   ASSERT_FALSE(not_json);
-  EXPECT_EQ(not_json.error().message, "TopicRouteData: fastjson: unexpected end of input at byte 15");
+  EXPECT_EQ(not_json.error().message,
+            "TopicRouteData: fastjson: unexpected end of input at byte 15");
   auto array = TopicRouteData::fromJson("[]");
   ASSERT_FALSE(array);
   EXPECT_EQ(array.error().message, "TopicRouteData: expected a JSON object");
@@ -96,7 +98,9 @@ TEST(Bodies, ClusterInfoAlwaysNonStandard) {
   EXPECT_FALSE(info->broker_addr_table.at("broker-b").masterAddr());  // only a slave left
   // toJson writes fastjson's bare keys and parses back.
   const std::string text = info->toJson();
-  EXPECT_NE(text.find(R"("brokerAddrs":{0:"10.0.0.1:10911",1:"10.0.0.2:10911"})"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("brokerAddrs":{0:"10.0.0.1:10911",1:"10.0.0.2:10911"})"),
+            std::string::npos)
+      << text;
   auto again = ClusterInfo::fromJson(text);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->toJson(), text);
@@ -184,7 +188,8 @@ TEST(Bodies, ConsumerConnection) {
   EXPECT_EQ(cc->message_model, "CLUSTERING");
   const auto& sub = cc->subscription_table.at("orders");
   EXPECT_EQ(sub.tags_set, (std::vector<std::string>{"TagA", "TagB"}));
-  EXPECT_EQ(sub.code_set, (std::vector<std::int32_t>{javaStringHashCode("TagA"), javaStringHashCode("TagB")}));
+  EXPECT_EQ(sub.code_set,
+            (std::vector<std::int32_t>{javaStringHashCode("TagA"), javaStringHashCode("TagB")}));
   EXPECT_TRUE(cc->subscription_table.contains("%RETRY%G1"));
   auto again = ConsumerConnection::fromJson(cc->toJson());
   ASSERT_TRUE(again);
@@ -218,12 +223,14 @@ TEST(Bodies, ConsumeStatsFrom49HasNoPullOffset) {
 TEST(Bodies, ConsumeStatsBadKey) {
   auto bad = ConsumeStats::fromJson(R"({"offsetTable":{0:{"brokerOffset":1}}})");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().message, "ConsumeStats: offsetTable[0]: map key is not a MessageQueue object");
+  EXPECT_EQ(bad.error().message,
+            "ConsumeStats: offsetTable[0]: map key is not a MessageQueue object");
   auto bad_value = ConsumeStats::fromJson(
       R"({"offsetTable":{{"brokerName":"b","queueId":0,"topic":"T"}:{"brokerOffset":"x"}}})");
   ASSERT_FALSE(bad_value);
-  EXPECT_EQ(bad_value.error().message,
-            R"(ConsumeStats: offsetTable[{"brokerName":"b","queueId":0,"topic":"T"}].brokerOffset: expected an integer)");
+  EXPECT_EQ(
+      bad_value.error().message,
+      R"(ConsumeStats: offsetTable[{"brokerName":"b","queueId":0,"topic":"T"}].brokerOffset: expected an integer)");
 }
 
 TEST(Bodies, ResetOffsetBodyBothForms) {
@@ -258,7 +265,8 @@ TEST(Bodies, ConsumerRunningInfo) {
   // Written in fastjson form (object keys), and parses back to the same thing.
   const std::string text = info->toJson();
   EXPECT_NE(text.find(R"("mqTable":{{"brokerName":"broker-a","queueId":0,"topic":"orders"}:{)"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   auto again = ConsumerRunningInfo::fromJson(text);
   ASSERT_TRUE(again) << again.error().toString();
   EXPECT_EQ(again->toJson(), text);
@@ -277,15 +285,17 @@ TEST(Bodies, HeartbeatDataWeSend) {
   hb.client_id = "10.0.0.9@ferry-task1";
   ConsumerData cd;
   cd.group_name = "FERRY_task1";
-  cd.subscription_data_set.push_back(SubscriptionData::build("orders", "TagA || TagB", 1700000000000));
+  cd.subscription_data_set.push_back(
+      SubscriptionData::build("orders", "TagA || TagB", 1700000000000));
   hb.consumer_data_set.push_back(cd);
   hb.producer_data_set.push_back(ProducerData{"FERRY_P"});
-  EXPECT_EQ(hb.toJson(),
-            R"({"clientID":"10.0.0.9@ferry-task1","consumerDataSet":[{"consumeFromWhere":"CONSUME_FROM_LAST_OFFSET",)"
-            R"("consumeType":"CONSUME_ACTIVELY","groupName":"FERRY_task1","messageModel":"CLUSTERING",)"
-            R"("subscriptionDataSet":[{"classFilterMode":false,"codeSet":[2598919,2598920],"expressionType":"TAG",)"
-            R"("subString":"TagA || TagB","subVersion":1700000000000,"tagsSet":["TagA","TagB"],"topic":"orders"}],)"
-            R"("unitMode":false}],"heartbeatFingerprint":0,"producerDataSet":[{"groupName":"FERRY_P"}],"withoutSub":false})");
+  EXPECT_EQ(
+      hb.toJson(),
+      R"({"clientID":"10.0.0.9@ferry-task1","consumerDataSet":[{"consumeFromWhere":"CONSUME_FROM_LAST_OFFSET",)"
+      R"("consumeType":"CONSUME_ACTIVELY","groupName":"FERRY_task1","messageModel":"CLUSTERING",)"
+      R"("subscriptionDataSet":[{"classFilterMode":false,"codeSet":[2598919,2598920],"expressionType":"TAG",)"
+      R"("subString":"TagA || TagB","subVersion":1700000000000,"tagsSet":["TagA","TagB"],"topic":"orders"}],)"
+      R"("unitMode":false}],"heartbeatFingerprint":0,"producerDataSet":[{"groupName":"FERRY_P"}],"withoutSub":false})");
   auto back = HeartbeatData::fromJson(hb.toJson());
   ASSERT_TRUE(back);
   EXPECT_EQ(back->toJson(), hb.toJson());
@@ -330,17 +340,19 @@ TEST(Bodies, BrokerConfigText) {
   EXPECT_EQ(odd.at("a"), "b=c");
 }
 
-
 // ---- bodies captured from a real RocketMQ 5.3.3 sandbox (tests/testdata/bodies/real-5.3.3) ----
 
-std::string real(const std::string& name) { return fixture("real-5.3.3/" + name); }
+std::string real(const std::string& name) {
+  return fixture("real-5.3.3/" + name);
+}
 
 TEST(RealBroker533, RoutesStandardAndNonStandardAgree) {
   auto standard = TopicRouteData::fromJson(real("real_route_standard.json"));
   auto legacy = TopicRouteData::fromJson(real("real_route_v333.json"));  // asked with version 333
   ASSERT_TRUE(standard) << standard.error().toString();
   ASSERT_TRUE(legacy) << legacy.error().toString();
-  EXPECT_NE(real("real_route_v333.json").find("{0:\""), std::string::npos) << "the old form has bare keys";
+  EXPECT_NE(real("real_route_v333.json").find("{0:\""), std::string::npos)
+      << "the old form has bare keys";
   EXPECT_EQ(standard->toJson(), legacy->toJson());
   EXPECT_EQ(standard->broker_datas[0].masterAddr(), "127.0.0.1:11411");
   EXPECT_EQ(standard->queue_datas[0].read_queue_nums, 4);
@@ -349,17 +361,20 @@ TEST(RealBroker533, RoutesStandardAndNonStandardAgree) {
 TEST(RealBroker533, ClusterInfoAndTopicLists) {
   auto info = ClusterInfo::fromJson(real("real_cluster_info.json"));
   ASSERT_TRUE(info) << info.error().toString();
-  EXPECT_EQ(info->cluster_addr_table.at("SourceCluster"), std::vector<std::string>{"source-broker-a"});
+  EXPECT_EQ(info->cluster_addr_table.at("SourceCluster"),
+            std::vector<std::string>{"source-broker-a"});
   EXPECT_EQ(info->broker_addr_table.at("source-broker-a").masterAddr(), "127.0.0.1:11411");
   auto all = TopicList::fromJson(real("real_topic_list.json"));
   ASSERT_TRUE(all);
-  EXPECT_TRUE(std::find(all->topics.begin(), all->topics.end(), "ferry-demo-orders") != all->topics.end());
+  EXPECT_TRUE(std::find(all->topics.begin(), all->topics.end(), "ferry-demo-orders")
+              != all->topics.end());
   auto by_cluster = TopicList::fromJson(real("real_topics_by_cluster.json"));
   ASSERT_TRUE(by_cluster);
   auto by_consumer = TopicList::fromJson(real("real_topics_by_consumer.json"));
   ASSERT_TRUE(by_consumer);
   EXPECT_EQ(by_consumer->broker_addr, "127.0.0.1:11411");
-  EXPECT_EQ(by_consumer->topics, (std::vector<std::string>{"%RETRY%ferry-demo-live", "ferry-demo-orders"}));
+  EXPECT_EQ(by_consumer->topics,
+            (std::vector<std::string>{"%RETRY%ferry-demo-live", "ferry-demo-orders"}));
 }
 
 TEST(RealBroker533, TopicAndGroupConfigs) {
@@ -397,7 +412,8 @@ TEST(RealBroker533, ConsumerState) {
   auto stats = ConsumeStats::fromJson(real("real_consume_stats.json"));
   ASSERT_TRUE(stats) << stats.error().toString();
   ASSERT_EQ(stats->offset_table.size(), 4U);
-  const auto& q0 = stats->offset_table.at(MessageQueue{"ferry-demo-orders", "source-broker-a", QueueId(0)});
+  const auto& q0 =
+      stats->offset_table.at(MessageQueue{"ferry-demo-orders", "source-broker-a", QueueId(0)});
   EXPECT_EQ(q0.broker_offset, QueueOffset(25));
   EXPECT_EQ(q0.consumer_offset, QueueOffset(6));
   EXPECT_EQ(stats->totalDiff(), 45);
@@ -409,7 +425,8 @@ TEST(RealBroker533, ConsumerState) {
   EXPECT_EQ(ids->consumer_ids.size(), 1U);
   auto groups = GroupList::fromJson(real("real_groups_consuming.json"));
   ASSERT_TRUE(groups);
-  EXPECT_TRUE(std::find(groups->groups.begin(), groups->groups.end(), "ferry-demo-g1") != groups->groups.end());
+  EXPECT_TRUE(std::find(groups->groups.begin(), groups->groups.end(), "ferry-demo-g1")
+              != groups->groups.end());
 }
 
 TEST(RealBroker533, RunningInfoOfAJavaPushConsumer) {
@@ -417,7 +434,8 @@ TEST(RealBroker533, RunningInfoOfAJavaPushConsumer) {
   ASSERT_TRUE(info) << info.error().toString();
   EXPECT_EQ(info->properties.at("PROP_CONSUME_TYPE"), "CONSUME_PASSIVELY");
   EXPECT_EQ(info->mq_table.size(), 5U);  // 4 queues + the retry queue
-  const auto& pq = info->mq_table.at(MessageQueue{"ferry-demo-orders", "source-broker-a", QueueId(0)});
+  const auto& pq =
+      info->mq_table.at(MessageQueue{"ferry-demo-orders", "source-broker-a", QueueId(0)});
   EXPECT_EQ(pq.commit_offset, QueueOffset(25));
   EXPECT_GT(pq.last_pull_timestamp, 0);
   EXPECT_GT(pq.last_consume_timestamp, 0);

@@ -1,7 +1,6 @@
-#include "ferry/cli/inspect.h"
-
 #include <gtest/gtest.h>
 
+#include "ferry/cli/inspect.h"
 #include "ferry/cli/table.h"
 #include "support/fake_transport.h"
 
@@ -87,47 +86,56 @@ TEST(InspectHelpers, ExitCodesAreDistinct) {
   EXPECT_EQ(exitCodeFor(Error{Errc::kAuthFailed, "", 16, {}}), kExitAuth);
   EXPECT_EQ(exitCodeFor(Error{Errc::kNoPermission, "", 16, {}}), kExitAuth);
   EXPECT_EQ(exitCodeFor(Error{Errc::kRemote, "", 1, {}}), kExitError);
-  std::set<int> codes{kExitOk, kExitError, kExitUsage, kExitUnreachable, kExitTopicNotFound, kExitGroupNotFound, kExitAuth};
+  std::set<int> codes{kExitOk,          kExitError,         kExitUsage,
+                      kExitUnreachable, kExitTopicNotFound, kExitGroupNotFound,
+                      kExitAuth};
   EXPECT_EQ(codes.size(), 7U);
 }
 
 TEST(InspectHelpers, AuthFailureSuggestsAccessKey) {
   Error e{Errc::kAuthFailed, "consume stats of group 'G' at 127.0.0.1:10911: NO_PERMISSION", 16,
           "check signature failed."};
-  EXPECT_EQ(describeFailure(e, false),
-            "consume stats of group 'G' at 127.0.0.1:10911: NO_PERMISSION (check signature failed.)\n"
-            "hint: the cluster requires authentication; pass --access-key and --secret-key (or set "
-            "FERRY_ACCESS_KEY/FERRY_SECRET_KEY)");
+  EXPECT_EQ(
+      describeFailure(e, false),
+      "consume stats of group 'G' at 127.0.0.1:10911: NO_PERMISSION (check signature failed.)\n"
+      "hint: the cluster requires authentication; pass --access-key and --secret-key (or set "
+      "FERRY_ACCESS_KEY/FERRY_SECRET_KEY)");
   EXPECT_NE(describeFailure(e, true).find("refused these credentials"), std::string::npos);
   Error missing{Errc::kTopicNotExist, "topic 'x' does not exist (NameServer 127.0.0.1:9876)", 17,
-                "No topic route info in name server for the topic: x\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ"};
-  EXPECT_EQ(describeFailure(missing, false), "topic 'x' does not exist (NameServer 127.0.0.1:9876)");
-  Error multi{Errc::kRemote, "consume stats of group 'G' at 127.0.0.1:10911: SYSTEM_ERROR", 1, "first line\nsecond line"};
-  EXPECT_EQ(describeFailure(multi, false), "consume stats of group 'G' at 127.0.0.1:10911: SYSTEM_ERROR (first line)");
+                "No topic route info in name server for the topic: x\nSee "
+                "https://rocketmq.apache.org/docs/bestPractice/06FAQ"};
+  EXPECT_EQ(describeFailure(missing, false),
+            "topic 'x' does not exist (NameServer 127.0.0.1:9876)");
+  Error multi{Errc::kRemote, "consume stats of group 'G' at 127.0.0.1:10911: SYSTEM_ERROR", 1,
+              "first line\nsecond line"};
+  EXPECT_EQ(describeFailure(multi, false),
+            "consume stats of group 'G' at 127.0.0.1:10911: SYSTEM_ERROR (first line)");
 }
 
 // ---- clusters ----
 
 TEST_F(InspectTest, ClustersListsEveryAddressWithVersion) {
   t.respond(RequestCode::kGetBrokerClusterInfo, ResponseCode::kSuccess, kClusterInfo);
+  t.respond(
+      RequestCode::kGetBrokerRuntimeInfo, ResponseCode::kSuccess,
+      R"({"table":{"brokerVersionDesc":"V5_3_3","msgPutTotalTodayNow":"12","msgGetTotalTodayNow":"7"}})",
+      {}, std::nullopt, kBrokerA);
+  t.fail(RequestCode::kGetBrokerRuntimeInfo, Errc::kConnectFailed,
+         "cannot connect to 127.0.0.1:10912: Connection refused", "127.0.0.1:10912");
   t.respond(RequestCode::kGetBrokerRuntimeInfo, ResponseCode::kSuccess,
-            R"({"table":{"brokerVersionDesc":"V5_3_3","msgPutTotalTodayNow":"12","msgGetTotalTodayNow":"7"}})", {},
-            std::nullopt, kBrokerA);
-  t.fail(RequestCode::kGetBrokerRuntimeInfo, Errc::kConnectFailed, "cannot connect to 127.0.0.1:10912: Connection refused",
-         "127.0.0.1:10912");
-  t.respond(RequestCode::kGetBrokerRuntimeInfo, ResponseCode::kSuccess, R"({"table":{"brokerVersionDesc":"V4_9_8"}})", {},
-            std::nullopt, kBrokerB);
+            R"({"table":{"brokerVersionDesc":"V4_9_8"}})", {}, std::nullopt, kBrokerB);
   auto report = runSync(collectClusters(cluster));
   ASSERT_TRUE(report) << report.error().toString();
   ASSERT_EQ(report->brokers.size(), 3U);
-  EXPECT_EQ(renderText(*report),
-            "NameServer 127.0.0.1:19876: 3 broker address(es)\n\n"
-            "CLUSTER        BROKER    ID  ROLE    ADDRESS          VERSION  PUT TODAY  GET TODAY\n"
-            "SourceCluster  broker-a   0  master  127.0.0.1:10911  V5_3_3          12          7\n"
-            "SourceCluster  broker-a   1  slave   127.0.0.1:10912  ?                -          -\n"
-            "SourceCluster  broker-b   0  master  127.0.0.1:10921  V4_9_8           -          -\n"
-            "warning: broker-a (127.0.0.1:10912): runtime info at 127.0.0.1:10912: cannot connect to "
-            "127.0.0.1:10912: Connection refused\n");
+  EXPECT_EQ(
+      renderText(*report),
+      "NameServer 127.0.0.1:19876: 3 broker address(es)\n\n"
+      "CLUSTER        BROKER    ID  ROLE    ADDRESS          VERSION  PUT TODAY  GET TODAY\n"
+      "SourceCluster  broker-a   0  master  127.0.0.1:10911  V5_3_3          12          7\n"
+      "SourceCluster  broker-a   1  slave   127.0.0.1:10912  ?                -          -\n"
+      "SourceCluster  broker-b   0  master  127.0.0.1:10921  V4_9_8           -          -\n"
+      "warning: broker-a (127.0.0.1:10912): runtime info at 127.0.0.1:10912: cannot connect to "
+      "127.0.0.1:10912: Connection refused\n");
   auto json = toJson(*report);
   EXPECT_EQ(json["brokers"][0]["version"], "V5_3_3");
   EXPECT_EQ(json["brokers"][1]["version"], nullptr);
@@ -136,14 +144,16 @@ TEST_F(InspectTest, ClustersListsEveryAddressWithVersion) {
 
 TEST_F(InspectTest, ClustersWithCredentialsRefusedEverywhere) {
   t.respond(RequestCode::kGetBrokerClusterInfo, ResponseCode::kSuccess, kClusterInfo);
-  t.respondAlways(RequestCode::kGetBrokerRuntimeInfo, ResponseCode::kNoPermission, {}, {}, "username cannot be null.");
+  t.respondAlways(RequestCode::kGetBrokerRuntimeInfo, ResponseCode::kNoPermission, {}, {},
+                  "username cannot be null.");
   auto report = runSync(collectClusters(cluster));
   ASSERT_FALSE(report);
   EXPECT_EQ(exitCodeFor(report.error()), kExitAuth);
 }
 
 TEST_F(InspectTest, UnreachableNameServerMessage) {
-  t.fail(RequestCode::kGetBrokerClusterInfo, Errc::kConnectFailed, "cannot connect to 127.0.0.1:19876: Connection refused");
+  t.fail(RequestCode::kGetBrokerClusterInfo, Errc::kConnectFailed,
+         "cannot connect to 127.0.0.1:19876: Connection refused");
   auto report = runSync(collectClusters(cluster));
   ASSERT_FALSE(report);
   EXPECT_EQ(report.error().message, "cannot reach NameServer 127.0.0.1:19876: connection refused");
@@ -153,7 +163,8 @@ TEST_F(InspectTest, UnreachableNameServerMessage) {
 TEST(InspectNameServers, UnreachableListMessage) {
   FakeTransport t;
   rocketmq::Cluster cluster(testSpec({"127.0.0.1:1", "127.0.0.1:2"}), t);
-  t.failAlways(RequestCode::kGetAllTopicListFromNameServer, Errc::kTimeout, "call timed out after 3000 ms");
+  t.failAlways(RequestCode::kGetAllTopicListFromNameServer, Errc::kTimeout,
+               "call timed out after 3000 ms");
   auto report = runSync(collectTopics(cluster, false));
   ASSERT_FALSE(report);
   EXPECT_EQ(report.error().message,
@@ -164,13 +175,15 @@ TEST(InspectNameServers, UnreachableListMessage) {
 
 TEST_F(InspectTest, TopicShowsRouteAndQueues) {
   t.respond(RequestCode::kGetRouteInfoByTopic, ResponseCode::kSuccess, kRoute);
-  t.respond(RequestCode::kGetTopicStatsInfo, ResponseCode::kSuccess,
-            R"({"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"orders"}:{"lastUpdateTimestamp":1700000000123,"maxOffset":25,"minOffset":5},)"
-            R"({"brokerName":"broker-a","queueId":1,"topic":"orders"}:{"lastUpdateTimestamp":0,"maxOffset":0,"minOffset":0}},"topicPutTps":0.0})",
-            {}, std::nullopt, kBrokerA);
-  t.respond(RequestCode::kGetTopicStatsInfo, ResponseCode::kSuccess,
-            R"({"offsetTable":{{"brokerName":"broker-b","queueId":0,"topic":"orders"}:{"lastUpdateTimestamp":1700000000123,"maxOffset":3,"minOffset":0}}})",
-            {}, std::nullopt, kBrokerB);
+  t.respond(
+      RequestCode::kGetTopicStatsInfo, ResponseCode::kSuccess,
+      R"({"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"orders"}:{"lastUpdateTimestamp":1700000000123,"maxOffset":25,"minOffset":5},)"
+      R"({"brokerName":"broker-a","queueId":1,"topic":"orders"}:{"lastUpdateTimestamp":0,"maxOffset":0,"minOffset":0}},"topicPutTps":0.0})",
+      {}, std::nullopt, kBrokerA);
+  t.respond(
+      RequestCode::kGetTopicStatsInfo, ResponseCode::kSuccess,
+      R"({"offsetTable":{{"brokerName":"broker-b","queueId":0,"topic":"orders"}:{"lastUpdateTimestamp":1700000000123,"maxOffset":3,"minOffset":0}}})",
+      {}, std::nullopt, kBrokerB);
   auto report = runSync(collectTopic(cluster, "orders"));
   ASSERT_TRUE(report) << report.error().toString();
   EXPECT_EQ(renderText(*report),
@@ -201,7 +214,8 @@ TEST_F(InspectTest, UnknownTopic) {
 
 TEST_F(InspectTest, TopicAuthFailureEverywhereIsTheAnswer) {
   t.respond(RequestCode::kGetRouteInfoByTopic, ResponseCode::kSuccess, kRoute);
-  t.respondAlways(RequestCode::kGetTopicStatsInfo, ResponseCode::kNoPermission, {}, {}, "check signature failed.");
+  t.respondAlways(RequestCode::kGetTopicStatsInfo, ResponseCode::kNoPermission, {}, {},
+                  "check signature failed.");
   auto report = runSync(collectTopic(cluster, "orders"));
   ASSERT_FALSE(report);
   EXPECT_EQ(report.error().code, Errc::kAuthFailed);
@@ -215,40 +229,46 @@ void scriptGroup(FakeTransport& t, bool online) {
   t.respondAlways(RequestCode::kGetBrokerClusterInfo, ResponseCode::kSuccess, kClusterInfo);
   t.respond(RequestCode::kGetAllSubscriptionGroupConfig, ResponseCode::kSuccess,
             R"({"subscriptionGroupTable":{"G1":{"groupName":"G1"}}})", {}, std::nullopt, kBrokerA);
-  t.respond(RequestCode::kGetAllSubscriptionGroupConfig, ResponseCode::kSuccess, R"({"subscriptionGroupTable":{}})", {},
-            std::nullopt, kBrokerB);
+  t.respond(RequestCode::kGetAllSubscriptionGroupConfig, ResponseCode::kSuccess,
+            R"({"subscriptionGroupTable":{}})", {}, std::nullopt, kBrokerB);
   if (online) {
-    t.respond(RequestCode::kGetConsumerConnectionList, ResponseCode::kSuccess,
-              R"({"connectionSet":[{"clientAddr":"127.0.0.1:53012","clientId":"10.0.0.5@12345","language":"JAVA","version":479}],)"
-              R"("consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","consumeType":"CONSUME_PASSIVELY","messageModel":"CLUSTERING",)"
-              R"("subscriptionTable":{"orders":{"subString":"*","topic":"orders"}}})",
-              {}, std::nullopt, kBrokerA);
+    t.respond(
+        RequestCode::kGetConsumerConnectionList, ResponseCode::kSuccess,
+        R"({"connectionSet":[{"clientAddr":"127.0.0.1:53012","clientId":"10.0.0.5@12345","language":"JAVA","version":479}],)"
+        R"("consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","consumeType":"CONSUME_PASSIVELY","messageModel":"CLUSTERING",)"
+        R"("subscriptionTable":{"orders":{"subString":"*","topic":"orders"}}})",
+        {}, std::nullopt, kBrokerA);
   } else {
-    t.respond(RequestCode::kGetConsumerConnectionList, ResponseCode::kConsumerNotOnline, {}, {}, "not online", kBrokerA);
+    t.respond(RequestCode::kGetConsumerConnectionList, ResponseCode::kConsumerNotOnline, {}, {},
+              "not online", kBrokerA);
   }
-  t.respond(RequestCode::kGetConsumerConnectionList, ResponseCode::kConsumerNotOnline, {}, {}, "not online", kBrokerB);
-  t.respond(RequestCode::kQueryTopicsByConsumer, ResponseCode::kSuccess, R"({"topicList":["orders"]})", {}, std::nullopt,
-            kBrokerA);
-  t.respond(RequestCode::kQueryTopicsByConsumer, ResponseCode::kSuccess, R"({"topicList":["orders"]})", {}, std::nullopt,
-            kBrokerB);
+  t.respond(RequestCode::kGetConsumerConnectionList, ResponseCode::kConsumerNotOnline, {}, {},
+            "not online", kBrokerB);
+  t.respond(RequestCode::kQueryTopicsByConsumer, ResponseCode::kSuccess,
+            R"({"topicList":["orders"]})", {}, std::nullopt, kBrokerA);
+  t.respond(RequestCode::kQueryTopicsByConsumer, ResponseCode::kSuccess,
+            R"({"topicList":["orders"]})", {}, std::nullopt, kBrokerB);
 }
 
 TEST_F(InspectTest, GroupOnlineWithLag) {
   scriptGroup(t, true);
   t.respondAlways(RequestCode::kGetRouteInfoByTopic, ResponseCode::kSuccess, kRoute);
-  t.respondAlways(RequestCode::kGetConsumeStats, ResponseCode::kSuccess,
-                  R"({"consumeTps":0.5,"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"orders"}:)"
-                  R"({"brokerOffset":25,"consumerOffset":20,"lastTimestamp":1700000000123,"pullOffset":22},)"
-                  R"({"brokerName":"broker-a","queueId":1,"topic":"orders"}:{"brokerOffset":4,"consumerOffset":0,"lastTimestamp":0,"pullOffset":0}}})",
-                  {}, std::nullopt, kBrokerA);
-  t.respondAlways(RequestCode::kGetConsumeStats, ResponseCode::kSuccess,
-                  R"({"consumeTps":0.0,"offsetTable":{{"brokerName":"broker-b","queueId":0,"topic":"orders"}:)"
-                  R"({"brokerOffset":3,"consumerOffset":0,"lastTimestamp":0,"pullOffset":0}}})",
-                  {}, std::nullopt, kBrokerB);
+  t.respondAlways(
+      RequestCode::kGetConsumeStats, ResponseCode::kSuccess,
+      R"({"consumeTps":0.5,"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"orders"}:)"
+      R"({"brokerOffset":25,"consumerOffset":20,"lastTimestamp":1700000000123,"pullOffset":22},)"
+      R"({"brokerName":"broker-a","queueId":1,"topic":"orders"}:{"brokerOffset":4,"consumerOffset":0,"lastTimestamp":0,"pullOffset":0}}})",
+      {}, std::nullopt, kBrokerA);
+  t.respondAlways(
+      RequestCode::kGetConsumeStats, ResponseCode::kSuccess,
+      R"({"consumeTps":0.0,"offsetTable":{{"brokerName":"broker-b","queueId":0,"topic":"orders"}:)"
+      R"({"brokerOffset":3,"consumerOffset":0,"lastTimestamp":0,"pullOffset":0}}})",
+      {}, std::nullopt, kBrokerB);
   // broker-a queue 1: nothing committed; broker-b queue 0: committed 0.
-  t.respond(RequestCode::kQueryConsumerOffset, ResponseCode::kQueryNotFound, {}, {}, "Not found", kBrokerA);
-  t.respond(RequestCode::kQueryConsumerOffset, ResponseCode::kSuccess, {}, rocketmq::extFields({{"offset", "0"}}),
-            std::nullopt, kBrokerB);
+  t.respond(RequestCode::kQueryConsumerOffset, ResponseCode::kQueryNotFound, {}, {}, "Not found",
+            kBrokerA);
+  t.respond(RequestCode::kQueryConsumerOffset, ResponseCode::kSuccess, {},
+            rocketmq::extFields({{"offset", "0"}}), std::nullopt, kBrokerB);
   auto report = runSync(collectGroup(cluster, "G1", std::nullopt));
   ASSERT_TRUE(report) << report.error().toString();
   EXPECT_TRUE(t.unexpected().empty()) << t.unexpected()[0];
@@ -273,12 +293,13 @@ TEST_F(InspectTest, GroupOnlineWithLag) {
 TEST_F(InspectTest, GroupWithTopicFilterJson) {
   scriptGroup(t, false);
   t.respondAlways(RequestCode::kGetRouteInfoByTopic, ResponseCode::kSuccess, kRoute);
+  t.respond(
+      RequestCode::kGetConsumeStats, ResponseCode::kSuccess,
+      R"({"consumeTps":0.0,"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"orders"}:)"
+      R"({"brokerOffset":25,"consumerOffset":25,"lastTimestamp":1700000000123,"pullOffset":25}}})",
+      {}, std::nullopt, kBrokerA);
   t.respond(RequestCode::kGetConsumeStats, ResponseCode::kSuccess,
-            R"({"consumeTps":0.0,"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"orders"}:)"
-            R"({"brokerOffset":25,"consumerOffset":25,"lastTimestamp":1700000000123,"pullOffset":25}}})",
-            {}, std::nullopt, kBrokerA);
-  t.respond(RequestCode::kGetConsumeStats, ResponseCode::kSuccess, R"({"consumeTps":0.0,"offsetTable":{}})", {},
-            std::nullopt, kBrokerB);
+            R"({"consumeTps":0.0,"offsetTable":{}})", {}, std::nullopt, kBrokerB);
   auto report = runSync(collectGroup(cluster, "G1", std::string("orders")));
   ASSERT_TRUE(report) << report.error().toString();
   auto json = toJson(*report);
@@ -294,26 +315,32 @@ TEST_F(InspectTest, GroupWithTopicFilterJson) {
   for (const auto& call : t.callsWith(RequestCode::kGetConsumeStats)) {
     EXPECT_EQ(call.request.ext_fields.get("topic"), "orders");
   }
-  EXPECT_TRUE(t.callsWith(RequestCode::kGetSubscriptionGroupConfig).empty()) << "352 would create the group";
+  EXPECT_TRUE(t.callsWith(RequestCode::kGetSubscriptionGroupConfig).empty())
+      << "352 would create the group";
 }
 
 TEST_F(InspectTest, UnknownGroup) {
   t.respondAlways(RequestCode::kGetBrokerClusterInfo, ResponseCode::kSuccess, kClusterInfo);
-  t.respondAlways(RequestCode::kGetAllSubscriptionGroupConfig, ResponseCode::kSuccess, R"({"subscriptionGroupTable":{}})");
-  t.respondAlways(RequestCode::kGetConsumerConnectionList, ResponseCode::kConsumerNotOnline, {}, {}, "not online");
-  t.respondAlways(RequestCode::kQueryTopicsByConsumer, ResponseCode::kSuccess, R"({"topicList":[]})");
+  t.respondAlways(RequestCode::kGetAllSubscriptionGroupConfig, ResponseCode::kSuccess,
+                  R"({"subscriptionGroupTable":{}})");
+  t.respondAlways(RequestCode::kGetConsumerConnectionList, ResponseCode::kConsumerNotOnline, {}, {},
+                  "not online");
+  t.respondAlways(RequestCode::kQueryTopicsByConsumer, ResponseCode::kSuccess,
+                  R"({"topicList":[]})");
   auto report = runSync(collectGroup(cluster, "nope", std::nullopt));
   ASSERT_FALSE(report);
   EXPECT_EQ(report.error().code, Errc::kGroupNotExist);
   EXPECT_EQ(report.error().message,
-            "group 'nope' not found: no subscription group config, committed offsets or online clients on any "
+            "group 'nope' not found: no subscription group config, committed offsets or online "
+            "clients on any "
             "master (NameServer 127.0.0.1:19876)");
   EXPECT_EQ(exitCodeFor(report.error()), kExitGroupNotFound);
 }
 
 TEST_F(InspectTest, GroupWithUnknownTopic) {
   t.respond(RequestCode::kGetBrokerClusterInfo, ResponseCode::kSuccess, kClusterInfo);
-  t.respond(RequestCode::kGetRouteInfoByTopic, ResponseCode::kTopicNotExist, {}, {}, "No topic route info");
+  t.respond(RequestCode::kGetRouteInfoByTopic, ResponseCode::kTopicNotExist, {}, {},
+            "No topic route info");
   auto report = runSync(collectGroup(cluster, "G1", std::string("nope")));
   ASSERT_FALSE(report);
   EXPECT_EQ(exitCodeFor(report.error()), kExitTopicNotFound);
@@ -332,13 +359,15 @@ TEST_F(InspectTest, GroupAuthFailure) {
 // ---- topics ----
 
 TEST_F(InspectTest, TopicsHideSystemOnesUnlessAll) {
-  t.respondAlways(RequestCode::kGetAllTopicListFromNameServer, ResponseCode::kSuccess,
-                  R"({"topicList":["orders","TBW102","%RETRY%G1","%DLQ%G1","SourceCluster","broker-a","payments","rmq_sys_wheel_timer"]})");
+  t.respondAlways(
+      RequestCode::kGetAllTopicListFromNameServer, ResponseCode::kSuccess,
+      R"({"topicList":["orders","TBW102","%RETRY%G1","%DLQ%G1","SourceCluster","broker-a","payments","rmq_sys_wheel_timer"]})");
   t.respondAlways(RequestCode::kGetBrokerClusterInfo, ResponseCode::kSuccess, kClusterInfo);
   auto normal = runSync(collectTopics(cluster, false));
   ASSERT_TRUE(normal);
-  EXPECT_EQ(renderText(*normal),
-            "orders\npayments\n\n2 topic(s), 6 system/retry/DLQ topic(s) hidden (--all shows them)\n");
+  EXPECT_EQ(
+      renderText(*normal),
+      "orders\npayments\n\n2 topic(s), 6 system/retry/DLQ topic(s) hidden (--all shows them)\n");
   auto all = runSync(collectTopics(cluster, true));
   ASSERT_TRUE(all);
   EXPECT_EQ(renderText(*all),

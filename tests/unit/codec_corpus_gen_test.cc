@@ -5,12 +5,12 @@
 //       --gtest_filter='CodecSeedCorpus.*'
 // Crash reproducers found by fuzzing are added to the corpus directories by hand and are never
 // rewritten here.
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
+
+#include <gtest/gtest.h>
 
 #include "codec_test_util.h"
 #include "ferry/codec/message.h"
@@ -65,8 +65,10 @@ std::string pullBody() {
   m.store_timestamp = StoreTime::fromMillis(1700000000005);
   m.born_host = HostAddress::ipv4({192, 168, 0, 10}, 51000);
   m.store_host = HostAddress::ipv4({192, 168, 0, 1}, 10911);
-  m.properties = Properties{{"KEYS", "order-1"}, {"TAGS", "tagA"},
-                            {"UNIQ_KEY", "C0A8000A1F2A0000000000000001"}, {"WAIT", "true"}};
+  m.properties = Properties{{"KEYS", "order-1"},
+                            {"TAGS", "tagA"},
+                            {"UNIQ_KEY", "C0A8000A1F2A0000000000000001"},
+                            {"WAIT", "true"}};
   m.body = "{\"order\":1}";
   EXPECT_TRUE(appendStoredMessage(m, body));
 
@@ -74,7 +76,8 @@ std::string pullBody() {
   m.commit_log_offset += 300;
   m.sys_flag = kSysFlagBornHostV6 | kSysFlagStoreHostV6;
   m.born_host = HostAddress::ipv6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7}, 1);
-  m.store_host = HostAddress::ipv6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 10911);
+  m.store_host =
+      HostAddress::ipv6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 10911);
   m.magic_code = kMagicCodeV2;
   m.body = "second";
   EXPECT_TRUE(appendStoredMessage(m, body));
@@ -99,7 +102,8 @@ std::string pullBody() {
 std::string batchBody() {
   std::string body;
   const std::vector<Message> messages = {
-      Message{"T", 0, Properties{{"UNIQ_KEY", "C0A8000100010000000000000001"}, {"KEYS", "a"}}, "one"},
+      Message{"T", 0, Properties{{"UNIQ_KEY", "C0A8000100010000000000000001"}, {"KEYS", "a"}},
+              "one"},
       Message{"T", 7, Properties{{"UNIQ_KEY", "C0A8000100010000000000000002"}}, "two"},
   };
   EXPECT_TRUE(encodeBatch(messages, body));
@@ -144,11 +148,12 @@ TEST(CodecSeedCorpus, DISABLED_Write) {
       encoded(binary),
       encoded(binary_response),
   };
-  const char* names[] = {"json_query_offset", "json_response", "json_send_v2", "json_pull_response",
-                         "binary_request", "binary_response"};
+  const char* names[] = {"json_query_offset",  "json_response",  "json_send_v2",
+                         "json_pull_response", "binary_request", "binary_response"};
   for (std::size_t i = 0; i < std::size(frames); ++i) {
     writeFile(corpus / "command_fuzz" / names[i], std::string_view(frames[i]).substr(4));
-    writeFile(corpus / "frame_fuzz" / names[i], std::string(1, static_cast<char>(i * 37)) + frames[i]);
+    writeFile(corpus / "frame_fuzz" / names[i],
+              std::string(1, static_cast<char>(i * 37)) + frames[i]);
   }
   writeFile(corpus / "frame_fuzz" / "stream_small_max",
             std::string(1, '\x81') + frames[0] + frames[4] + frames[5]);
@@ -162,8 +167,12 @@ TEST(CodecSeedCorpus, DISABLED_Write) {
   std::string zlib_body("\x03\x00\x00\x03\x01", 5);
   EXPECT_TRUE(compressZlib("hello hello hello hello", 5, zlib_body));
   writeFile(corpus / "message_fuzz" / "zlib_body", zlib_body);
-  writeFile(corpus / "message_fuzz" / "offset_msgid", "\x03" "0A00000100002A9F0000000000001234");
-  writeFile(corpus / "message_fuzz" / "client_msgid", "\x03" "C0A8000104D2123456780000ABCD0007");
+  writeFile(corpus / "message_fuzz" / "offset_msgid",
+            "\x03"
+            "0A00000100002A9F0000000000001234");
+  writeFile(corpus / "message_fuzz" / "client_msgid",
+            "\x03"
+            "C0A8000104D2123456780000ABCD0007");
 
   // Synthetic captures for the golden-frame checks (docs/protocol.md section 10): only frames
   // whose header is hand-typed Java-style text. Pull bodies, batch bodies and binary streams are

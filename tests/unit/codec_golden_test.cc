@@ -216,7 +216,8 @@ void checkSidecar(const RemotingCommand& c, const nlohmann::json& j, const std::
       EXPECT_EQ(v.body_crc, m.at("bodyCRC").get<int>()) << at;
       EXPECT_EQ(v.born_timestamp, StoreTime::fromMillis(m.at("bornTimestamp").get<std::int64_t>()))
           << at;
-      EXPECT_EQ(v.store_timestamp, StoreTime::fromMillis(m.at("storeTimestamp").get<std::int64_t>()))
+      EXPECT_EQ(v.store_timestamp,
+                StoreTime::fromMillis(m.at("storeTimestamp").get<std::int64_t>()))
           << at;
       EXPECT_EQ(v.commit_log_offset, m.at("commitLogOffset").get<std::int64_t>()) << at;
       EXPECT_EQ(v.reconsume_times, m.at("reconsumeTimes").get<int>()) << at;

@@ -1,10 +1,10 @@
 // Offset msgIds, client msgIds (UNIQ_KEY) and host addresses (docs/protocol.md section 9).
-#include "ferry/codec/message_id.h"
+#include <array>
+#include <cstdint>
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdint>
+#include "ferry/codec/message_id.h"
 
 namespace ferry::codec {
 namespace {
@@ -25,7 +25,10 @@ TEST(CodecOffsetMessageId, FormatsAndParses) {
   const HostAddress v6 =
       HostAddress::ipv6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 10911);
   const std::string id = offsetMessageId(v6, -1);
-  EXPECT_EQ(id, "20010DB8000000000000000000000001" "00002A9F" "FFFFFFFFFFFFFFFF");
+  EXPECT_EQ(id,
+            "20010DB8000000000000000000000001"
+            "00002A9F"
+            "FFFFFFFFFFFFFFFF");
   auto back = parseOffsetMessageId(id);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->store_host, v6);
@@ -41,7 +44,12 @@ TEST(CodecClientMessageId, LayoutMatchesJava) {
   std::string id;
   const std::array<std::uint8_t, 4> ip = {192, 168, 0, 1};
   appendClientMessageId(ip, 1234, 0x12345678, 0xABCD, 7, id);
-  EXPECT_EQ(id, "C0A80001" "04D2" "12345678" "0000ABCD" "0007");
+  EXPECT_EQ(id,
+            "C0A80001"
+            "04D2"
+            "12345678"
+            "0000ABCD"
+            "0007");
   auto parts = parseClientMessageId(id);
   ASSERT_TRUE(parts);
   EXPECT_EQ(parts->ip_length, 4);
@@ -55,7 +63,12 @@ TEST(CodecClientMessageId, LayoutMatchesJava) {
   std::array<std::uint8_t, 16> ip6{};
   ip6[15] = 1;
   appendClientMessageId(ip6, -1, -1, 0xFFFFFFFF, 0xFFFF, v6);
-  EXPECT_EQ(v6, "00000000000000000000000000000001" "FFFF" "FFFFFFFF" "FFFFFFFF" "FFFF");
+  EXPECT_EQ(v6,
+            "00000000000000000000000000000001"
+            "FFFF"
+            "FFFFFFFF"
+            "FFFFFFFF"
+            "FFFF");
   EXPECT_EQ(parseClientMessageId(v6)->pid, -1);
 }
 
@@ -73,7 +86,11 @@ TEST(CodecClientMessageId, GeneratorCountsAndFollowsTheMonth) {
   ASSERT_TRUE(gen);
   const std::string a = gen->next(kLeapDayNoon);
   const std::string b = gen->next(kLeapDayNoon);
-  EXPECT_EQ(a, "0A010203" "002A" "0BADCAFE" + std::string("92C53E00") + "0000");  // 28.5 days
+  EXPECT_EQ(a,
+            "0A010203"
+            "002A"
+            "0BADCAFE"
+                + std::string("92C53E00") + "0000");  // 28.5 days
   EXPECT_EQ(parseClientMessageId(b)->counter, 1);
   // 28.5 days = 2462400000 ms, which is past INT32_MAX: Java writes the low 32 bits.
   EXPECT_EQ(parseClientMessageId(a)->millis_in_month, 2462400000U);
@@ -100,7 +117,9 @@ TEST(CodecClientMessageId, CounterWrapsAt16Bits) {
 
 TEST(CodecHostAddress, FormatsIpv4AndRfc5952Ipv6) {
   EXPECT_EQ(HostAddress::ipv4({127, 0, 0, 1}, 9876).toString(), "127.0.0.1:9876");
-  auto v6 = [](std::array<std::uint8_t, 16> ip) { return HostAddress::ipv6(ip, 1).toString(); };
+  auto v6 = [](std::array<std::uint8_t, 16> ip) {
+    return HostAddress::ipv6(ip, 1).toString();
+  };
   EXPECT_EQ(v6({}), "[::]:1");
   EXPECT_EQ(v6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}), "[::1]:1");
   EXPECT_EQ(v6({0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}), "[1::]:1");

@@ -1,22 +1,24 @@
 // Stored-message records (PULL bodies), compression and 5.x inner batches
 // (docs/protocol.md sections 5 and 8).
-#include "ferry/codec/message.h"
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include "codec_test_util.h"
+#include "ferry/codec/message.h"
 
 namespace ferry::codec {
 namespace {
 
 using testing::ByteBuilder;
 
-constexpr std::string_view kProps = "TAGS\x01" "a\x02UNIQ_KEY\x01" "ABC\x02";
+constexpr std::string_view kProps =
+    "TAGS\x01"
+    "a\x02UNIQ_KEY\x01"
+    "ABC\x02";
 
 struct RecordSpec {
   std::uint32_t magic = kMagicCodeV1;
@@ -33,9 +35,9 @@ std::string record(const RecordSpec& spec) {
   const bool born_v6 = (spec.sys_flag & kSysFlagBornHostV6) != 0;
   const bool store_v6 = (spec.sys_flag & kSysFlagStoreHostV6) != 0;
   const bool v2 = spec.magic == kMagicCodeV2;
-  const std::size_t size = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + (born_v6 ? 20 : 8) + 8 +
-                           (store_v6 ? 20 : 8) + 4 + 8 + 4 + spec.body.size() + (v2 ? 2 : 1) +
-                           spec.topic.size() + 2 + spec.props.size();
+  const std::size_t size = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + (born_v6 ? 20 : 8) + 8
+                           + (store_v6 ? 20 : 8) + 4 + 8 + 4 + spec.body.size() + (v2 ? 2 : 1)
+                           + spec.topic.size() + 2 + spec.props.size();
   ByteBuilder b;
   b.be32(static_cast<std::uint32_t>(size)).be32(spec.magic).be32(0x11223344).be32(3).be32(0x10);
   b.be64(static_cast<std::uint64_t>(spec.queue_offset)).be64(0x1234);
@@ -142,7 +144,10 @@ TEST(CodecStoredMessage, DecodesIpv6Hosts) {
   EXPECT_TRUE(v.born_host.isV6());
   EXPECT_EQ(v.born_host.toString(), "[2001:db8::1]:50000");
   EXPECT_EQ(v.store_host.toString(), "[fe80::42]:10911");
-  EXPECT_EQ(v.offsetMsgId(), "FE800000000000000000000000000042" "00002A9F" "0000000000001234");
+  EXPECT_EQ(v.offsetMsgId(),
+            "FE800000000000000000000000000042"
+            "00002A9F"
+            "0000000000001234");
   EXPECT_EQ(v.offsetMsgId().size(), 56U);
   EXPECT_EQ(v.body, "hello");
 
@@ -452,13 +457,15 @@ std::string batchRecord(std::int32_t flag, std::string_view body, std::string_vi
 }
 
 TEST(CodecInnerBatch, UnwrapsLikeJavaPullApiWrapper) {
-  const std::string inner = batchRecord(1, "m0", "UNIQ_KEY\x01U0\x02") +
-                            batchRecord(2, "m1", "UNIQ_KEY\x01U1\x02") + batchRecord(3, "m2", "");
+  const std::string inner = batchRecord(1, "m0", "UNIQ_KEY\x01U0\x02")
+                            + batchRecord(2, "m1", "UNIQ_KEY\x01U1\x02") + batchRecord(3, "m2", "");
   for (bool compressed : {false, true}) {
     RecordSpec spec;
     spec.sys_flag = kSysFlagInnerBatch | kSysFlagNeedUnwrap | (compressed ? kSysFlagCompressed : 0);
     spec.body = compressed ? zlib(inner) : inner;
-    spec.props = "INNER_NUM\x01" "3\x02";
+    spec.props =
+        "INNER_NUM\x01"
+        "3\x02";
     spec.queue_offset = 500;
     const std::string bytes = record(spec);
     MessageView outer = decodeOne(bytes);

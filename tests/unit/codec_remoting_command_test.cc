@@ -1,16 +1,15 @@
 // RemotingCommand frames and both header encodings (docs/protocol.md sections 1-3).
-#include "ferry/codec/remoting_command.h"
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-
 #include <array>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include "codec_test_util.h"
 #include "ferry/codec/command_header.h"
+#include "ferry/codec/remoting_command.h"
 
 namespace ferry::codec {
 namespace {
@@ -159,17 +158,18 @@ TEST(CodecJsonHeader, DecodesEscapesIncludingSeparatorsAndSurrogatePairs) {
       R"("e":"\ud83d\ude00 \u00e9\u4e2d \"q\" \\ \/ \b\f\n\r\t","lone":"x\ud800y\udc00z\ud800\u0041"},)"
       R"("remark":"caf\u00E9"})");
   EXPECT_EQ(c.ext_fields.get("i"), std::string_view("KEYS\x01k1\x02UNIQ_KEY\x01ID\x02"));
-  EXPECT_EQ(c.ext_fields.get("e"),
-            "\xF0\x9F\x98\x80 \xC3\xA9\xE4\xB8\xAD \"q\" \\ / \b\f\n\r\t");
+  EXPECT_EQ(c.ext_fields.get("e"), "\xF0\x9F\x98\x80 \xC3\xA9\xE4\xB8\xAD \"q\" \\ / \b\f\n\r\t");
   // Lone surrogates become U+FFFD; a high surrogate followed by a non-low escape keeps it.
-  EXPECT_EQ(c.ext_fields.get("lone"), "x\xEF\xBF\xBDy\xEF\xBF\xBDz\xEF\xBF\xBD" "A");
+  EXPECT_EQ(c.ext_fields.get("lone"),
+            "x\xEF\xBF\xBDy\xEF\xBF\xBDz\xEF\xBF\xBD"
+            "A");
   EXPECT_EQ(c.remark, "caf\xC3\xA9");
 }
 
 TEST(CodecJsonHeader, DuplicateKeysLastWinsAndLanguageNameFallback) {
-  RemotingCommand c = decodeJson(
-      R"({"code":1,"code":2,"extFields":{"a":"1"},"extFields":{"b":"2","b":"3"},)"
-      R"("language":"KOTLIN","remark":"x","remark":"y"})");
+  RemotingCommand c =
+      decodeJson(R"({"code":1,"code":2,"extFields":{"a":"1"},"extFields":{"b":"2","b":"3"},)"
+                 R"("language":"KOTLIN","remark":"x","remark":"y"})");
   EXPECT_EQ(c.code, 2);
   EXPECT_FALSE(c.ext_fields.contains("a"));
   EXPECT_EQ(c.ext_fields.get("b"), "3");
@@ -215,8 +215,7 @@ TEST(CodecJsonHeader, RejectsBadInputWithOffsets) {
   for (const auto& c : cases) {
     Error e = jsonError(c.header);
     EXPECT_EQ(e.code, Errc::kMalformed) << c.header << " -> " << e.toString();
-    EXPECT_NE(e.message.find(c.message_part), std::string::npos)
-        << c.header << " -> " << e.message;
+    EXPECT_NE(e.message.find(c.message_part), std::string::npos) << c.header << " -> " << e.message;
     EXPECT_NE(e.message.find("offset"), std::string::npos) << e.message;
   }
 }
@@ -334,7 +333,8 @@ TEST(CodecBinaryHeader, RejectsBadLengths) {
   std::vector<Case> cases;
   cases.push_back({std::string("\x00\x0B\x00", 3), "fixed fields"});
   cases.push_back({fixed().str(), "remark length"});
-  cases.push_back({fixed().be32(0xFFFFFFFF).be32(0).str(), "negative remark length -1 at offset 13"});
+  cases.push_back(
+      {fixed().be32(0xFFFFFFFF).be32(0).str(), "negative remark length -1 at offset 13"});
   cases.push_back({fixed().be32(5).raw("ab").str(), "remark at offset 17"});
   cases.push_back({fixed().be32(0).str(), "extFields block length"});
   cases.push_back({fixed().be32(0).be32(0x80000000).str(), "negative extFields block length"});
@@ -343,8 +343,8 @@ TEST(CodecBinaryHeader, RejectsBadLengths) {
   cases.push_back({fixed().be32(0).be32(3).be16(5).raw("k").str(), "extFields key at offset 23"});
   cases.push_back({fixed().be32(0).be32(7).be16(1).raw("k").be32(0xFFFFFFFE).str(),
                    "negative extFields value length"});
-  cases.push_back({fixed().be32(0).be32(8).be16(1).raw("k").be32(2).raw("v").str(),
-                   "extFields value"});
+  cases.push_back(
+      {fixed().be32(0).be32(8).be16(1).raw("k").be32(2).raw("v").str(), "extFields value"});
   cases.push_back({fixed().be32(0).be32(0).raw("x").str(), "1 unexpected bytes"});
   for (const auto& c : cases) {
     RemotingCommand cmd;
@@ -445,7 +445,9 @@ TEST(CodecFrame, DecodeFrameLengthRejectsBadValues) {
 }
 
 TEST(CodecFrame, DecodeCommandRejectsBadHeaderWord) {
-  auto decode = [](const std::string& payload) { return decodeCommand(bytesOf(payload)); };
+  auto decode = [](const std::string& payload) {
+    return decodeCommand(bytesOf(payload));
+  };
   EXPECT_EQ(decode("").error().code, Errc::kTruncated);
   EXPECT_EQ(decode(std::string("\x00\x00", 2)).error().code, Errc::kTruncated);
   ByteBuilder bad_type;

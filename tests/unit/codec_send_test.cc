@@ -1,9 +1,9 @@
 // Properties strings, single-message send encoding and SEND_BATCH_MESSAGE bodies
 // (docs/protocol.md sections 6 and 7).
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "codec_test_util.h"
 #include "ferry/codec/message.h"
@@ -29,18 +29,42 @@ Pairs pairsOf(std::string_view raw) {
 TEST(CodecProperties, ParsesWithJavasRules) {
   using namespace std::string_literals;
   EXPECT_EQ(pairsOf(""), Pairs{});
-  EXPECT_EQ(pairsOf("a\x01" "b\x02"), (Pairs{{"a", "b"}}));
-  EXPECT_EQ(pairsOf("a\x01" "b"), (Pairs{{"a", "b"}}));  // last separator optional
-  EXPECT_EQ(pairsOf("\x01" "b\x02k\x01v\x02"), (Pairs{{"k", "v"}}));  // empty name dropped
-  EXPECT_EQ(pairsOf("a\x01\x02k\x01v\x02"), (Pairs{{"k", "v"}}));     // empty value dropped
-  EXPECT_EQ(pairsOf("a\x01" "b\x01" "c\x02"), (Pairs{{"a", "b\x01" "c"}}));  // 0x01 in a value
+  EXPECT_EQ(pairsOf("a\x01"
+                    "b\x02"),
+            (Pairs{{"a", "b"}}));
+  EXPECT_EQ(pairsOf("a\x01"
+                    "b"),
+            (Pairs{{"a", "b"}}));  // last separator optional
+  EXPECT_EQ(pairsOf("\x01"
+                    "b\x02k\x01v\x02"),
+            (Pairs{{"k", "v"}}));                                  // empty name dropped
+  EXPECT_EQ(pairsOf("a\x01\x02k\x01v\x02"), (Pairs{{"k", "v"}}));  // empty value dropped
+  EXPECT_EQ(pairsOf("a\x01"
+                    "b\x01"
+                    "c\x02"),
+            (Pairs{{"a",
+                    "b\x01"
+                    "c"}}));  // 0x01 in a value
   EXPECT_EQ(pairsOf("noseparator\x02k\x01v"), (Pairs{{"k", "v"}}));
   EXPECT_EQ(pairsOf("\x02\x02\x02"), Pairs{});
   EXPECT_EQ(pairsOf("ab\x02\x01\x02"), Pairs{});
-  EXPECT_EQ(pairsOf("k\x01" "1\x02k\x01" "2\x02"), (Pairs{{"k", "1"}, {"k", "2"}}));
-  EXPECT_EQ(PropertiesView("k\x01" "1\x02j\x01x\x02k\x01" "2\x02").get("k"), "2");  // last wins
-  EXPECT_EQ(PropertiesView("k\x01" "1").get("j"), std::nullopt);
-  Properties parsed = Properties::parse("k\x01" "1\x02j\x01x\x02k\x01" "2\x02");
+  EXPECT_EQ(pairsOf("k\x01"
+                    "1\x02k\x01"
+                    "2\x02"),
+            (Pairs{{"k", "1"}, {"k", "2"}}));
+  EXPECT_EQ(PropertiesView("k\x01"
+                           "1\x02j\x01x\x02k\x01"
+                           "2\x02")
+                .get("k"),
+            "2");  // last wins
+  EXPECT_EQ(PropertiesView("k\x01"
+                           "1")
+                .get("j"),
+            std::nullopt);
+  Properties parsed = Properties::parse(
+      "k\x01"
+      "1\x02j\x01x\x02k\x01"
+      "2\x02");
   ASSERT_EQ(parsed.size(), 2U);
   EXPECT_EQ(parsed.begin()->first, "k");
   EXPECT_EQ(parsed.get("k"), "2");
@@ -57,11 +81,8 @@ TEST(CodecProperties, EncodesEveryPairWithTrailingSeparator) {
 
 TEST(CodecProperties, RejectsWhatJavaCannotReadBack) {
   const std::vector<Properties> bad = {
-      Properties{{"", "v"}},
-      Properties{{"k", ""}},
-      Properties{{"k\x01", "v"}},
-      Properties{{"k", "v\x02"}},
-      Properties{{"k", "v\x01w"}},
+      Properties{{"", "v"}},      Properties{{"k", ""}},       Properties{{"k\x01", "v"}},
+      Properties{{"k", "v\x02"}}, Properties{{"k", "v\x01w"}},
   };
   for (const auto& p : bad) {
     std::string out = "keep";
@@ -160,8 +181,12 @@ std::vector<Message> twoMessages() {
 
 std::string twoMessagesBytes() {
   ByteBuilder b;
-  const std::string p0 = "UNIQ_KEY\x01" "A\x02";
-  const std::string p1 = "UNIQ_KEY\x01" "B\x02KEYS\x01k\x02";
+  const std::string p0 =
+      "UNIQ_KEY\x01"
+      "A\x02";
+  const std::string p1 =
+      "UNIQ_KEY\x01"
+      "B\x02KEYS\x01k\x02";
   b.be32(static_cast<std::uint32_t>(22 + 5 + p0.size())).be32(0).be32(0).be32(1);
   b.be32(5).raw("first").be16(static_cast<std::uint16_t>(p0.size())).raw(p0);
   b.be32(static_cast<std::uint32_t>(22 + 0 + p1.size())).be32(0).be32(0).be32(2);
@@ -176,7 +201,10 @@ TEST(CodecBatch, EncodesExactLayout) {
   EXPECT_EQ(out, "head" + twoMessagesBytes());
 
   std::string raw;
-  ASSERT_TRUE(appendBatchRecord(1, "first", "UNIQ_KEY\x01" "A\x02", raw));
+  ASSERT_TRUE(appendBatchRecord(1, "first",
+                                "UNIQ_KEY\x01"
+                                "A\x02",
+                                raw));
   std::string via_message;
   ASSERT_TRUE(appendBatchMessage(messages[0], via_message));
   EXPECT_EQ(raw, via_message);

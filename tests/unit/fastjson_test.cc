@@ -22,9 +22,9 @@ TEST(Fastjson, StandardJsonParsesLikeNlohmann) {
 }
 
 TEST(Fastjson, ObjectKeysBecomeTheirCompactText) {
-  const Json j = parseOk(
-      R"({"offsetTable":{{"brokerName":"broker-b","queueId":1,"topic":"GoLang"}:9260,)"
-      R"({"brokerName":"broker-b","queueId":2,"topic":"GoLang"}:9184}})");
+  const Json j =
+      parseOk(R"({"offsetTable":{{"brokerName":"broker-b","queueId":1,"topic":"GoLang"}:9260,)"
+              R"({"brokerName":"broker-b","queueId":2,"topic":"GoLang"}:9184}})");
   const auto& table = j.at("offsetTable");
   ASSERT_EQ(table.size(), 2U);
   EXPECT_EQ(table.at(R"({"brokerName":"broker-b","queueId":1,"topic":"GoLang"})"), 9260);
@@ -67,7 +67,9 @@ TEST(Fastjson, LiteralKeysAndLargeNumbers) {
   EXPECT_TRUE(j.at("big").is_number_unsigned());
 }
 
-TEST(Fastjson, LastDuplicateKeyWins) { EXPECT_EQ(parseOk(R"({"a":1,"a":2})").at("a"), 2); }
+TEST(Fastjson, LastDuplicateKeyWins) {
+  EXPECT_EQ(parseOk(R"({"a":1,"a":2})").at("a"), 2);
+}
 
 TEST(Fastjson, SurrogatesAndInvalidUtf8AreReplaced) {
   EXPECT_EQ(parseOk(R"("\ud83d\ude00")").get<std::string>(), "\xF0\x9F\x98\x80");
@@ -122,7 +124,9 @@ TEST(Fastjson, NestingIsBounded) {
   EXPECT_FALSE(parseFastjson(too_deep));
   // Key objects count too.
   std::string keys;
-  for (int i = 0; i < 100; ++i) keys += "{";
+  for (int i = 0; i < 100; ++i) {
+    keys += "{";
+  }
   EXPECT_FALSE(parseFastjson(keys));
 }
 

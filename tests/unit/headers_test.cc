@@ -10,7 +10,9 @@ namespace {
 
 ExtFields fields(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
   ExtFields f;
-  for (const auto& [k, v] : pairs) f.set(k, std::string(v));
+  for (const auto& [k, v] : pairs) {
+    f.set(k, std::string(v));
+  }
   return f;
 }
 
@@ -84,7 +86,10 @@ TEST(Headers, SendV2UsesOneLetterKeys) {
   h.topic = "T";
   h.queue_id = QueueId(3);
   h.born_timestamp = 1700000000000;
-  h.properties = std::string("UNIQ_KEY\x01" "abc\x02", 13);
+  h.properties = std::string(
+      "UNIQ_KEY\x01"
+      "abc\x02",
+      13);
   h.batch = true;
   h.broker_name = "broker-a";
   const Entries expected{{"a", "P"},
@@ -95,7 +100,9 @@ TEST(Headers, SendV2UsesOneLetterKeys) {
                          {"f", "0"},
                          {"g", "1700000000000"},
                          {"h", "0"},
-                         {"i", std::string("UNIQ_KEY\x01" "abc\x02", 13)},
+                         {"i", std::string("UNIQ_KEY\x01"
+                                           "abc\x02",
+                                           13)},
                          {"m", "true"},
                          {"n", "broker-a"}};
   EXPECT_EQ(entries(h.toExtFields()), expected);
@@ -169,8 +176,9 @@ TEST(Headers, NumbersMustBeDecimal) {
   for (std::string_view bad : {"", "12x", " 1", "0x10", "1.5", "+-1", "99999999999999999999"}) {
     auto h = OffsetResponseHeader::fromExtFields(fields({{"offset", bad}}));
     ASSERT_FALSE(h) << bad;
-    EXPECT_EQ(h.error().message,
-              fmt::format("OffsetResponseHeader: field 'offset' is not a decimal integer: '{}'", bad));
+    EXPECT_EQ(
+        h.error().message,
+        fmt::format("OffsetResponseHeader: field 'offset' is not a decimal integer: '{}'", bad));
   }
   auto plus = OffsetResponseHeader::fromExtFields(fields({{"offset", "+7"}}));
   ASSERT_TRUE(plus);
@@ -179,14 +187,19 @@ TEST(Headers, NumbersMustBeDecimal) {
   ASSERT_TRUE(negative);
   EXPECT_EQ(negative->offset, QueueOffset(-1));
   // int32 fields reject values beyond int32.
-  auto big = TopicQueueRequestHeader::fromExtFields(fields({{"topic", "T"}, {"queueId", "2147483648"}}));
+  auto big =
+      TopicQueueRequestHeader::fromExtFields(fields({{"topic", "T"}, {"queueId", "2147483648"}}));
   EXPECT_FALSE(big);
 }
 
 TEST(Headers, BooleansParseLikeJava) {
-  for (auto [text, expected] : std::vector<std::pair<std::string_view, bool>>{
-           {"true", true}, {"TRUE", true}, {"True", true}, {"false", false}, {"1", false},
-           {"yes", false}, {"", false}}) {
+  for (auto [text, expected] : std::vector<std::pair<std::string_view, bool>>{{"true", true},
+                                                                              {"TRUE", true},
+                                                                              {"True", true},
+                                                                              {"false", false},
+                                                                              {"1", false},
+                                                                              {"yes", false},
+                                                                              {"", false}}) {
     auto h = ResetOffsetRequestHeader::fromExtFields(
         fields({{"topic", "T"}, {"group", "G"}, {"timestamp", "-1"}, {"isForce", text}}));
     ASSERT_TRUE(h) << text;
@@ -201,10 +214,9 @@ TEST(Headers, QueryAndUpdateOffset) {
                                                {"queueId", "2"},
                                                {"setZeroIfNotFound", "false"}}));
   UpdateConsumerOffsetRequestHeader u{"G", "T", QueueId(2), QueueOffset(77)};
-  EXPECT_EQ(entries(u.toExtFields()), (Entries{{"consumerGroup", "G"},
-                                               {"topic", "T"},
-                                               {"queueId", "2"},
-                                               {"commitOffset", "77"}}));
+  EXPECT_EQ(
+      entries(u.toExtFields()),
+      (Entries{{"consumerGroup", "G"}, {"topic", "T"}, {"queueId", "2"}, {"commitOffset", "77"}}));
   auto back = UpdateConsumerOffsetRequestHeader::fromExtFields(u.toExtFields());
   ASSERT_TRUE(back);
   EXPECT_EQ(back->commit_offset, QueueOffset(77));
@@ -222,7 +234,8 @@ TEST(Headers, MaxMinSearchOffset) {
       fields({{"topic", "T"}, {"queueId", "1"}, {"timestamp", "5"}, {"boundaryType", "upper"}}));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->boundary_type, BoundaryType::kUpper);
-  auto earliest = GetEarliestMsgStoretimeResponseHeader::fromExtFields(fields({{"timestamp", "9"}}));
+  auto earliest =
+      GetEarliestMsgStoretimeResponseHeader::fromExtFields(fields({{"timestamp", "9"}}));
   ASSERT_TRUE(earliest);
   EXPECT_EQ(earliest->timestamp, 9);
 }
@@ -236,43 +249,53 @@ TEST(Headers, ResetOffsetKeyIsLiterallyIsForce) {
                                                          {"queueId", "3"},
                                                          {"offset", "42"}}));
   ResetOffsetRequestHeader by_time{"T", "G", 1700000000000, false, std::nullopt, std::nullopt};
-  EXPECT_EQ(entries(by_time.toExtFields()), (Entries{{"topic", "T"},
-                                                     {"group", "G"},
-                                                     {"timestamp", "1700000000000"},
-                                                     {"isForce", "false"}}));
+  EXPECT_EQ(
+      entries(by_time.toExtFields()),
+      (Entries{
+          {"topic", "T"}, {"group", "G"}, {"timestamp", "1700000000000"}, {"isForce", "false"}}));
   // What a 5.x broker pushes to clients (RESET_CONSUMER_CLIENT_OFFSET).
-  auto pushed = ResetOffsetRequestHeader::fromExtFields(fields(
-      {{"topic", "T"}, {"group", "G"}, {"timestamp", "1700000000000"}, {"isForce", "false"}, {"queueId", "-1"}}));
+  auto pushed = ResetOffsetRequestHeader::fromExtFields(fields({{"topic", "T"},
+                                                                {"group", "G"},
+                                                                {"timestamp", "1700000000000"},
+                                                                {"isForce", "false"},
+                                                                {"queueId", "-1"}}));
   ASSERT_TRUE(pushed);
   EXPECT_EQ(pushed->queue_id, QueueId(-1));
   EXPECT_FALSE(pushed->offset);
   auto missing = ResetOffsetRequestHeader::fromExtFields(fields({{"topic", "T"}, {"group", "G"}}));
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().message, "ResetOffsetRequestHeader: missing required field 'timestamp'");
+  EXPECT_EQ(missing.error().message,
+            "ResetOffsetRequestHeader: missing required field 'timestamp'");
 }
 
 TEST(Headers, GroupHeaders) {
-  EXPECT_EQ(entries(ConsumerGroupRequestHeader{"G"}.toExtFields()), (Entries{{"consumerGroup", "G"}}));
+  EXPECT_EQ(entries(ConsumerGroupRequestHeader{"G"}.toExtFields()),
+            (Entries{{"consumerGroup", "G"}}));
   EXPECT_EQ(entries(GetConsumeStatsRequestHeader{"G", std::nullopt}.toExtFields()),
             (Entries{{"consumerGroup", "G"}}));
   EXPECT_EQ(entries(GetConsumeStatsRequestHeader{"G", "T"}.toExtFields()),
             (Entries{{"consumerGroup", "G"}, {"topic", "T"}}));
-  EXPECT_EQ(entries(QueryTopicsByConsumerRequestHeader{"G"}.toExtFields()), (Entries{{"group", "G"}}));
+  EXPECT_EQ(entries(QueryTopicsByConsumerRequestHeader{"G"}.toExtFields()),
+            (Entries{{"group", "G"}}));
   EXPECT_EQ(entries(GetSubscriptionGroupConfigRequestHeader{"G"}.toExtFields()),
             (Entries{{"group", "G"}}));
-  EXPECT_EQ(entries(GetConsumerRunningInfoRequestHeader{"G", "10.0.0.1@1", false}.toExtFields()),
-            (Entries{{"consumerGroup", "G"}, {"clientId", "10.0.0.1@1"}, {"jstackEnable", "false"}}));
+  EXPECT_EQ(
+      entries(GetConsumerRunningInfoRequestHeader{"G", "10.0.0.1@1", false}.toExtFields()),
+      (Entries{{"consumerGroup", "G"}, {"clientId", "10.0.0.1@1"}, {"jstackEnable", "false"}}));
   EXPECT_EQ(entries(UnregisterClientRequestHeader{"c1", std::nullopt, "G"}.toExtFields()),
             (Entries{{"clientID", "c1"}, {"consumerGroup", "G"}}));
-  EXPECT_EQ(entries(GetTopicsByClusterRequestHeader{"C"}.toExtFields()), (Entries{{"cluster", "C"}}));
+  EXPECT_EQ(entries(GetTopicsByClusterRequestHeader{"C"}.toExtFields()),
+            (Entries{{"cluster", "C"}}));
   EXPECT_EQ(entries(GetTopicStatsInfoRequestHeader{"T"}.toExtFields()), (Entries{{"topic", "T"}}));
-  EXPECT_EQ(entries(QueryTopicConsumeByWhoRequestHeader{"T"}.toExtFields()), (Entries{{"topic", "T"}}));
+  EXPECT_EQ(entries(QueryTopicConsumeByWhoRequestHeader{"T"}.toExtFields()),
+            (Entries{{"topic", "T"}}));
 
   auto running = GetConsumerRunningInfoRequestHeader::fromExtFields(
       fields({{"consumerGroup", "G"}, {"clientId", "c"}}));
   ASSERT_TRUE(running);
   EXPECT_FALSE(running->jstack_enable);
-  auto no_client = GetConsumerRunningInfoRequestHeader::fromExtFields(fields({{"consumerGroup", "G"}}));
+  auto no_client =
+      GetConsumerRunningInfoRequestHeader::fromExtFields(fields({{"consumerGroup", "G"}}));
   ASSERT_FALSE(no_client);
   EXPECT_EQ(no_client.error().message,
             "GetConsumerRunningInfoRequestHeader: missing required field 'clientId'");

@@ -14,8 +14,7 @@ namespace {
 
 OriginStamp sampleStamp() {
   return OriginStamp{"east", SourceQueue("orders", "broker-a", QueueId(3)),
-                     SourceOffset(QueueOffset(123456789)),
-                     StoreTime::fromMillis(1795613848545)};
+                     SourceOffset(QueueOffset(123456789)), StoreTime::fromMillis(1795613848545)};
 }
 
 // Encodes the stamp into a properties string and parses it back as a consumer would see it.
@@ -59,7 +58,8 @@ TEST(ModelOriginStamp, RoundTripsThroughThePropertiesString) {
 
 TEST(ModelOriginStamp, RoundTripsExtremeValues) {
   for (const auto& stamp :
-       {OriginStamp{"c", SourceQueue("t", "b", QueueId(0)), SourceOffset(QueueOffset(0)), StoreTime()},
+       {OriginStamp{"c", SourceQueue("t", "b", QueueId(0)), SourceOffset(QueueOffset(0)),
+                    StoreTime()},
         OriginStamp{
             "cluster-with.dots:and-üñí",
             SourceQueue("%RETRY%g", "broker b", QueueId(std::numeric_limits<std::int32_t>::max())),

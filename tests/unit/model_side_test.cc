@@ -7,9 +7,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "support/type_concepts.h"
-
 #include "ferry/model/side.h"
+#include "support/type_concepts.h"
 
 namespace ferry::model {
 namespace {

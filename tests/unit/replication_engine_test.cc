@@ -173,8 +173,9 @@ TEST(ReplicationEngine, CheckpointNeverPassesAnUnacknowledgedMessageAcrossRetrie
   w.src.on_commit = [&](const MessageQueue&, std::int64_t offset) {
     // Every source offset below the committed one must already be in the destination.
     const auto& got = w.dst.received[dstQueue(0)];
-    if (static_cast<std::int64_t>(got.size()) < offset)
+    if (static_cast<std::int64_t>(got.size()) < offset) {
       ++violations;
+    }
   };
   TaskSpec spec = w.spec();
   spec.pipeline.target_floor = 2000;  // several batches
@@ -203,8 +204,9 @@ TEST(ReplicationEngine, PrefetchPullsWhileABatchIsInFlightAndKeepsTheOrderAcross
   w.src.sender = &w.dst;
   int violations = 0;
   w.src.on_commit = [&](const MessageQueue&, std::int64_t offset) {
-    if (static_cast<std::int64_t>(w.dst.received[dstQueue(0)].size()) < offset)
+    if (static_cast<std::int64_t>(w.dst.received[dstQueue(0)].size()) < offset) {
       ++violations;
+    }
   };
   TaskSpec spec = w.spec();
   spec.pipeline.pull_batch = 8;
@@ -252,8 +254,9 @@ TEST(ReplicationEngine, StartLatestIsPersistedBeforeAnythingIsReplicated) {
     if (!added && !w.src.explicit_commits.empty()) {
       // The start position was written before any new message arrived.
       EXPECT_EQ(w.src.explicit_commits.front().second, 10);
-      for (int i = 0; i < 5; ++i)
+      for (int i = 0; i < 5; ++i) {
         w.src.append(srcQueue(0), props(fmt::format("new-{}", i)), "new");
+      }
       added = true;
     }
     return w.dst.receivedCount() == 5;
@@ -287,8 +290,9 @@ TEST(ReplicationEngine, OffsetMovedFollowsTheBrokerAndCommitsIt) {
   World w(1, 1);
   const MessageQueue q = srcQueue(0);
   w.src.min_offsets[q] = 50;  // offsets below 50 expired
-  for (int i = 0; i < 5; ++i)
+  for (int i = 0; i < 5; ++i) {
     w.src.append(q, props(fmt::format("id-{}", i)), "x");
+  }
   w.src.committed[{"ferry-t1", q}] = 3;  // a checkpoint in the expired range
   TaskEngine engine(w.spec(), w.source, w.destination, w.io.get_executor());
   ASSERT_TRUE(w.runUntil(engine, [&] { return w.dst.receivedCount() == 5; }));
@@ -324,8 +328,9 @@ TEST(ReplicationEngine, PermanentRejectionBlocksTheQueueWithAStatusAndNotOthers)
 
 TEST(ReplicationEngine, AbandonedRejectionIsReportedAndTheQueueGoesOn) {
   World w(1, 1);
-  for (int i = 0; i < 10; ++i)
+  for (int i = 0; i < 10; ++i) {
     w.src.append(srcQueue(0), props(fmt::format("a-{}", i)), "x");
+  }
   w.dst.reject_uniq.insert("a-4");
   TaskSpec spec = w.spec();
   spec.pipeline.abandon_rejected = true;
@@ -360,8 +365,9 @@ TEST(ReplicationEngine, TooLargeMessageIsReportedNotSentAndNotSilentlyDropped) {
 
 TEST(ReplicationEngine, StopInterruptsALongPollPromptlyAndCommits) {
   World w(1, 1);
-  for (int i = 0; i < 3; ++i)
+  for (int i = 0; i < 3; ++i) {
     w.src.append(srcQueue(0), props(fmt::format("a-{}", i)), "x");
+  }
   TaskSpec spec = w.spec();
   spec.pipeline.pull_suspend = std::chrono::seconds(15);
   spec.pipeline.commit_interval = std::chrono::hours(1);  // only the stop writes it
@@ -387,8 +393,9 @@ TEST(ReplicationEngine, StopInterruptsALongPollPromptlyAndCommits) {
 TEST(ReplicationEngine, UnequalQueueCountsMapSourceIModuloDestinations) {
   World w(4, 2);
   for (int q = 0; q < 4; ++q) {
-    for (int i = 0; i < 20; ++i)
+    for (int i = 0; i < 20; ++i) {
       w.src.append(srcQueue(q), props(fmt::format("{}-{}", q, i)), "x");
+    }
   }
   TaskEngine engine(w.spec(), w.source, w.destination, w.io.get_executor());
   ASSERT_TRUE(w.runUntil(engine, [&] { return w.dst.receivedCount() == 80; }));
@@ -418,8 +425,9 @@ TEST(ReplicationEngine, EchoesAndFilteredTagsAreSkippedButPassedByTheCheckpoint)
   ASSERT_TRUE(
       w.runUntil(engine, [&] { return w.dst.receivedCount() == 3 && committed(w, q) == 5; }));
   std::vector<std::string> ids;
-  for (const Received& r : w.dst.received.begin()->second)
+  for (const Received& r : w.dst.received.begin()->second) {
     ids.push_back(r.prop("UNIQ_KEY"));
+  }
   EXPECT_EQ(ids, (std::vector<std::string>{"a", "b", "d"}));
   EXPECT_EQ(committed(w, q), 5);
 }
@@ -459,8 +467,9 @@ TEST(ReplicationEngine, AddedSourceQueueIsPickedUpAndRemappedQueueRestarts) {
   World w(2, 2);
   TaskSpec spec = w.spec();
   spec.route_refresh = std::chrono::milliseconds(10);
-  for (int q = 0; q < 2; ++q)
+  for (int q = 0; q < 2; ++q) {
     w.src.append(srcQueue(q), props(fmt::format("{}-0", q)), "x");
+  }
   TaskEngine engine(spec, w.source, w.destination, w.io.get_executor());
   bool grown = false;
   ASSERT_TRUE(w.runUntil(engine, [&] {
@@ -505,7 +514,8 @@ TEST(ReplicationEngine, QueueAddedWhileALatestTaskRunsStartsAtItsEarliestOffset)
 TEST(ReplicationEngine, RestartedLatestTaskStartsQueuesTheTopicGainedMeanwhileAtEarliest) {
   World w(2, 1);
   w.src.append(srcQueue(0), props("replicated-before"), "x");
-  w.src.committed[{"ferry-t1", srcQueue(0)}] = 1;  // the task ran before, when queue 1 did not exist
+  w.src.committed[{"ferry-t1", srcQueue(0)}] =
+      1;  // the task ran before, when queue 1 did not exist
   w.src.append(srcQueue(1), props("gained-0"), "x");
   w.src.append(srcQueue(1), props("gained-1"), "x");
   TaskSpec spec = w.spec();
@@ -614,8 +624,12 @@ TEST(ReplicationPipelineRules, LinkEstimatorLearnsRoundTripAndBandwidth) {
 }
 
 TEST(ReplicationPipelineRules, LagAndRate) {
-  const auto src = [](std::int64_t n) { return model::SourceOffset(QueueOffset(n)); };
-  const auto at = [](std::int64_t ms) { return StoreTime::fromMillis(ms); };
+  const auto src = [](std::int64_t n) {
+    return model::SourceOffset(QueueOffset(n));
+  };
+  const auto at = [](std::int64_t ms) {
+    return StoreTime::fromMillis(ms);
+  };
   EXPECT_EQ(lagMessages(src(10), src(12)), 0);
   EXPECT_EQ(lagMessages(src(12), src(10)), 2);
   EXPECT_EQ(lagSeconds(0, std::nullopt, at(5000)), 0.0);

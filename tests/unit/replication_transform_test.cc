@@ -78,8 +78,10 @@ TEST(ReplicationTransform, KeepsWhatTheProducerSetAndStampsTheOrigin) {
       {"TAGS", "paid"},       {"KEYS", "k1 k2"},         {"UNIQ_KEY", "ABCD"},
       {"color", "blue"},      {"__SHARDINGKEY", "g1"},   {"INSTANCE_ID", "ns"},
       {"TRACE_CONTEXT", "t"}, {"DLQ_ORIGIN_TOPIC", "x"}, {"BORN_TIMESTAMP", "5"}};
-  ASSERT_TRUE(model::encodeOriginStamp(
-      model::OriginStamp{"east", kQueue, SourceOffset(QueueOffset(41)), StoreTime::fromMillis(2000)}, expected));
+  ASSERT_TRUE(
+      model::encodeOriginStamp(model::OriginStamp{"east", kQueue, SourceOffset(QueueOffset(41)),
+                                                  StoreTime::fromMillis(2000)},
+                               expected));
   EXPECT_EQ(out.message.properties, expected);
   auto encoded = codec::encodeProperties(out.message.properties);
   ASSERT_TRUE(encoded);
@@ -351,9 +353,8 @@ TEST(ReplicationTransform, RealBrokerCaptureTransformsAsDocumented) {
     }
     auto stamp = model::parseOriginStamp(out->message.properties);
     ASSERT_TRUE(stamp && stamp->has_value()) << where;
-    EXPECT_EQ(**stamp,
-              (model::OriginStamp{"SourceCluster-id", queue,
-                                  SourceOffset(v.queue_offset), v.store_timestamp}));
+    EXPECT_EQ(**stamp, (model::OriginStamp{"SourceCluster-id", queue, SourceOffset(v.queue_offset),
+                                           v.store_timestamp}));
     if (out->sys_flag == 0) {
       batch.push_back(out->message);
     }

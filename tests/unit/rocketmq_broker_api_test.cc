@@ -1,5 +1,3 @@
-#include "ferry/rocketmq/broker_api.h"
-
 #include <fstream>
 #include <sstream>
 
@@ -7,6 +5,7 @@
 
 #include "ferry/codec/fastjson.h"
 #include "ferry/codec/message.h"
+#include "ferry/rocketmq/broker_api.h"
 #include "support/fake_transport.h"
 
 namespace ferry::rocketmq {
@@ -24,7 +23,9 @@ std::string fixture(const std::string& name) {
 
 constexpr const char* kBroker = "127.0.0.1:10911";
 
-MessageQueue queue(int q = 3) { return MessageQueue{"orders", "broker-a", QueueId(q)}; }
+MessageQueue queue(int q = 3) {
+  return MessageQueue{"orders", "broker-a", QueueId(q)};
+}
 
 std::vector<std::pair<std::string, std::string>> fieldsOf(const FakeTransport::Call& call) {
   return {call.request.ext_fields.begin(), call.request.ext_fields.end()};
@@ -49,15 +50,15 @@ TEST_F(BrokerApiTest, CreateTopic) {
   auto ok = runSync(api.createTopic(kBroker, config));
   ASSERT_TRUE(ok) << ok.error().toString();
   EXPECT_EQ(fieldsOf(t.calls()[0]), (Fields{{"topic", "orders"},
-                                           {"defaultTopic", "TBW102"},
-                                           {"readQueueNums", "8"},
-                                           {"writeQueueNums", "8"},
-                                           {"perm", "6"},
-                                           {"topicFilterType", "SINGLE_TAG"},
-                                           {"topicSysFlag", "0"},
-                                           {"order", "false"},
-                                           {"attributes", "+message.type=NORMAL"},
-                                           {"force", "false"}}));
+                                            {"defaultTopic", "TBW102"},
+                                            {"readQueueNums", "8"},
+                                            {"writeQueueNums", "8"},
+                                            {"perm", "6"},
+                                            {"topicFilterType", "SINGLE_TAG"},
+                                            {"topicSysFlag", "0"},
+                                            {"order", "false"},
+                                            {"attributes", "+message.type=NORMAL"},
+                                            {"force", "false"}}));
 }
 
 TEST_F(BrokerApiTest, CreateTopicRefused) {
@@ -72,7 +73,8 @@ TEST_F(BrokerApiTest, CreateTopicRefused) {
 }
 
 TEST_F(BrokerApiTest, AllTopicConfigsAndGroups) {
-  t.respond(RequestCode::kGetAllTopicConfig, ResponseCode::kSuccess, fixture("topic_config_wrapper.json"));
+  t.respond(RequestCode::kGetAllTopicConfig, ResponseCode::kSuccess,
+            fixture("topic_config_wrapper.json"));
   t.respond(RequestCode::kGetAllSubscriptionGroupConfig, ResponseCode::kSuccess,
             fixture("subscription_group_wrapper.json"));
   auto topics = runSync(api.allTopicConfigs(kBroker));
@@ -93,17 +95,18 @@ TEST_F(BrokerApiTest, SubscriptionGroupBy352) {
 }
 
 TEST_F(BrokerApiTest, SubscriptionGroupMissing) {
-  t.respond(RequestCode::kGetSubscriptionGroupConfig, ResponseCode::kSubscriptionGroupNotExist, {}, {},
-            "No group in this broker");
+  t.respond(RequestCode::kGetSubscriptionGroupConfig, ResponseCode::kSubscriptionGroupNotExist, {},
+            {}, "No group in this broker");
   auto g = runSync(api.subscriptionGroup(kBroker, "nope"));
   ASSERT_FALSE(g);
   EXPECT_EQ(g.error().code, Errc::kGroupNotExist);
-  EXPECT_EQ(g.error().message, "subscription group 'nope' at 127.0.0.1:10911: SUBSCRIPTION_GROUP_NOT_EXIST");
+  EXPECT_EQ(g.error().message,
+            "subscription group 'nope' at 127.0.0.1:10911: SUBSCRIPTION_GROUP_NOT_EXIST");
 }
 
 TEST_F(BrokerApiTest, SubscriptionGroupFallsBackOn49) {
-  t.respond(RequestCode::kGetSubscriptionGroupConfig, ResponseCode::kRequestCodeNotSupported, {}, {},
-            " request type 352 not supported");
+  t.respond(RequestCode::kGetSubscriptionGroupConfig, ResponseCode::kRequestCodeNotSupported, {},
+            {}, " request type 352 not supported");
   t.respond(RequestCode::kGetAllSubscriptionGroupConfig, ResponseCode::kSuccess,
             fixture("subscription_group_wrapper.json"));
   t.respond(RequestCode::kGetSubscriptionGroupConfig, ResponseCode::kRequestCodeNotSupported);
@@ -176,7 +179,9 @@ TEST_F(BrokerApiTest, SendMessage) {
   EXPECT_EQ(f.get("m"), "false");
   EXPECT_EQ(f.get("n"), "broker-a");
   ASSERT_TRUE(f.get("i"));
-  EXPECT_NE(f.get("i")->find("UNIQ_KEY\x01" "AC11000100002A9F0000000000000C1D"), std::string::npos);
+  EXPECT_NE(f.get("i")->find("UNIQ_KEY\x01"
+                             "AC11000100002A9F0000000000000C1D"),
+            std::string::npos);
   ASSERT_TRUE(f.get("g"));
   EXPECT_GT(std::stoll(std::string(*f.get("g"))), 1600000000000LL);
 }
@@ -203,7 +208,8 @@ TEST_F(BrokerApiTest, SendErrorsMapToCodes) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, c.errc) << codec::responseCodeName(codec::toInt(c.code));
     EXPECT_EQ(r.error().remote_code, codec::toInt(c.code));
-    EXPECT_EQ(r.error().message.rfind("send to orders#1 at 127.0.0.1:10911: ", 0), 0U) << r.error().message;
+    EXPECT_EQ(r.error().message.rfind("send to orders#1 at 127.0.0.1:10911: ", 0), 0U)
+        << r.error().message;
   }
 }
 
@@ -251,14 +257,18 @@ TEST_F(BrokerApiTest, SendResponseWithoutRequiredHeaderIsMalformed) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kMalformed);
   EXPECT_EQ(r.error().message,
-            "send to orders#0 at 127.0.0.1:10911: SendMessageResponseHeader: missing required field 'queueId'");
+            "send to orders#0 at 127.0.0.1:10911: SendMessageResponseHeader: missing required "
+            "field 'queueId'");
 }
 
 // ---- pull ----
 
 TEST_F(BrokerApiTest, PullLongPollingRequest) {
   t.respond(RequestCode::kPullMessage, ResponseCode::kSuccess, "RECORDS",
-            extFields({{"suggestWhichBrokerId", "0"}, {"nextBeginOffset", "132"}, {"minOffset", "0"}, {"maxOffset", "140"}}));
+            extFields({{"suggestWhichBrokerId", "0"},
+                       {"nextBeginOffset", "132"},
+                       {"minOffset", "0"},
+                       {"maxOffset", "140"}}));
   PullRequest req;
   req.group = "FERRY_task1";
   req.queue = queue(2);
@@ -272,22 +282,25 @@ TEST_F(BrokerApiTest, PullLongPollingRequest) {
   EXPECT_EQ(r->body, "RECORDS");
   const auto& call = t.calls()[0];
   EXPECT_EQ(fieldsOf(call), (Fields{{"consumerGroup", "FERRY_task1"},
-                                   {"topic", "orders"},
-                                   {"queueId", "2"},
-                                   {"queueOffset", "100"},
-                                   {"maxMsgNums", "32"},
-                                   {"sysFlag", "6"},
-                                   {"commitOffset", "0"},
-                                   {"suspendTimeoutMillis", "15000"},
-                                   {"subscription", "*"},
-                                   {"subVersion", "1700000000000"},
-                                   {"expressionType", "TAG"}}));
+                                    {"topic", "orders"},
+                                    {"queueId", "2"},
+                                    {"queueOffset", "100"},
+                                    {"maxMsgNums", "32"},
+                                    {"sysFlag", "6"},
+                                    {"commitOffset", "0"},
+                                    {"suspendTimeoutMillis", "15000"},
+                                    {"subscription", "*"},
+                                    {"subVersion", "1700000000000"},
+                                    {"expressionType", "TAG"}}));
   EXPECT_EQ(call.timeout, std::chrono::milliseconds(20000));  // > suspend
 }
 
 TEST_F(BrokerApiTest, PullWithCommitAndNoSuspend) {
   t.respond(RequestCode::kPullMessage, ResponseCode::kPullNotFound, {},
-            extFields({{"suggestWhichBrokerId", "0"}, {"nextBeginOffset", "5"}, {"minOffset", "0"}, {"maxOffset", "5"}}),
+            extFields({{"suggestWhichBrokerId", "0"},
+                       {"nextBeginOffset", "5"},
+                       {"minOffset", "0"},
+                       {"maxOffset", "5"}}),
             "OFFSET_OVERFLOW_ONE");
   PullRequest req;
   req.group = "G";
@@ -306,10 +319,14 @@ TEST_F(BrokerApiTest, PullWithCommitAndNoSuspend) {
 }
 
 TEST_F(BrokerApiTest, PullStatuses) {
-  auto header = extFields({{"suggestWhichBrokerId", "1"}, {"nextBeginOffset", "9"}, {"minOffset", "3"}, {"maxOffset", "9"}});
+  auto header = extFields({{"suggestWhichBrokerId", "1"},
+                           {"nextBeginOffset", "9"},
+                           {"minOffset", "3"},
+                           {"maxOffset", "9"}});
   t.respond(RequestCode::kPullMessage, ResponseCode::kPullRetryImmediately, {}, header);
   t.respond(RequestCode::kPullMessage, ResponseCode::kPullOffsetMoved, {}, header);
-  t.respond(RequestCode::kPullMessage, ResponseCode::kSubscriptionGroupNotExist, {}, {}, "subscription group not exist");
+  t.respond(RequestCode::kPullMessage, ResponseCode::kSubscriptionGroupNotExist, {}, {},
+            "subscription group not exist");
   PullRequest req;
   req.group = "G";
   req.queue = queue(0);
@@ -326,14 +343,16 @@ TEST_F(BrokerApiTest, PullStatuses) {
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, Errc::kGroupNotExist);
   EXPECT_EQ(missing.error().message,
-            "pull orders@broker-a#0 from offset 0 for group 'G' at 127.0.0.1:10911: SUBSCRIPTION_GROUP_NOT_EXIST");
+            "pull orders@broker-a#0 from offset 0 for group 'G' at 127.0.0.1:10911: "
+            "SUBSCRIPTION_GROUP_NOT_EXIST");
   EXPECT_EQ(pullStatusName(PullStatus::kOffsetIllegal), "OFFSET_ILLEGAL");
 }
 
 // ---- offsets ----
 
 TEST_F(BrokerApiTest, QueryConsumerOffset) {
-  t.respond(RequestCode::kQueryConsumerOffset, ResponseCode::kSuccess, {}, extFields({{"offset", "77"}}));
+  t.respond(RequestCode::kQueryConsumerOffset, ResponseCode::kSuccess, {},
+            extFields({{"offset", "77"}}));
   t.respond(RequestCode::kQueryConsumerOffset, ResponseCode::kQueryNotFound, {}, {},
             "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first");
   t.respond(RequestCode::kQueryConsumerOffset, ResponseCode::kSubscriptionGroupNotExist);
@@ -341,9 +360,9 @@ TEST_F(BrokerApiTest, QueryConsumerOffset) {
   ASSERT_TRUE(found) << found.error().toString();
   EXPECT_EQ(*found, QueueOffset(77));
   EXPECT_EQ(fieldsOf(t.calls()[0]), (Fields{{"consumerGroup", "G"},
-                                           {"topic", "orders"},
-                                           {"queueId", "3"},
-                                           {"setZeroIfNotFound", "false"}}));
+                                            {"topic", "orders"},
+                                            {"queueId", "3"},
+                                            {"setZeroIfNotFound", "false"}}));
   auto none = runSync(api.queryConsumerOffset(kBroker, "G", queue()));
   ASSERT_TRUE(none) << "QUERY_NOT_FOUND is an answer, not an error";
   EXPECT_FALSE(*none);
@@ -351,17 +370,18 @@ TEST_F(BrokerApiTest, QueryConsumerOffset) {
   ASSERT_FALSE(error);
   EXPECT_EQ(error.error().code, Errc::kGroupNotExist);
   EXPECT_EQ(error.error().message,
-            "committed offset of group 'G' on orders@broker-a#3 at 127.0.0.1:10911: SUBSCRIPTION_GROUP_NOT_EXIST");
+            "committed offset of group 'G' on orders@broker-a#3 at 127.0.0.1:10911: "
+            "SUBSCRIPTION_GROUP_NOT_EXIST");
 }
 
 TEST_F(BrokerApiTest, UpdateConsumerOffset) {
   t.respond(RequestCode::kUpdateConsumerOffset, ResponseCode::kSuccess);
   t.respond(RequestCode::kUpdateConsumerOffset, ResponseCode::kTopicNotExist);
   ASSERT_TRUE(runSync(api.updateConsumerOffset(kBroker, "G", queue(), QueueOffset(88))));
-  EXPECT_EQ(fieldsOf(t.calls()[0]), (Fields{{"consumerGroup", "G"},
-                                           {"topic", "orders"},
-                                           {"queueId", "3"},
-                                           {"commitOffset", "88"}}));
+  EXPECT_EQ(
+      fieldsOf(t.calls()[0]),
+      (Fields{
+          {"consumerGroup", "G"}, {"topic", "orders"}, {"queueId", "3"}, {"commitOffset", "88"}}));
   auto missing = runSync(api.updateConsumerOffset(kBroker, "G", queue(), QueueOffset(88)));
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, Errc::kTopicNotExist);
@@ -370,8 +390,10 @@ TEST_F(BrokerApiTest, UpdateConsumerOffset) {
 TEST_F(BrokerApiTest, MinMaxSearchEarliest) {
   t.respond(RequestCode::kGetMinOffset, ResponseCode::kSuccess, {}, extFields({{"offset", "4"}}));
   t.respond(RequestCode::kGetMaxOffset, ResponseCode::kSuccess, {}, extFields({{"offset", "40"}}));
-  t.respond(RequestCode::kSearchOffsetByTimestamp, ResponseCode::kSuccess, {}, extFields({{"offset", "12"}}));
-  t.respond(RequestCode::kGetEarliestMsgStoretime, ResponseCode::kSuccess, {}, extFields({{"timestamp", "1700000000000"}}));
+  t.respond(RequestCode::kSearchOffsetByTimestamp, ResponseCode::kSuccess, {},
+            extFields({{"offset", "12"}}));
+  t.respond(RequestCode::kGetEarliestMsgStoretime, ResponseCode::kSuccess, {},
+            extFields({{"timestamp", "1700000000000"}}));
   t.respond(RequestCode::kGetMaxOffset, ResponseCode::kSuccess, {}, extFields({}));
   auto min = runSync(api.minOffset(kBroker, queue()));
   ASSERT_TRUE(min);
@@ -379,7 +401,8 @@ TEST_F(BrokerApiTest, MinMaxSearchEarliest) {
   auto max = runSync(api.maxOffset(kBroker, queue()));
   ASSERT_TRUE(max);
   EXPECT_EQ(*max, QueueOffset(40));
-  auto search = runSync(api.searchOffset(kBroker, queue(), 1700000000000, codec::BoundaryType::kLower));
+  auto search =
+      runSync(api.searchOffset(kBroker, queue(), 1700000000000, codec::BoundaryType::kLower));
   ASSERT_TRUE(search);
   EXPECT_EQ(*search, QueueOffset(12));
   auto earliest = runSync(api.earliestMsgStoreTime(kBroker, queue()));
@@ -388,20 +411,22 @@ TEST_F(BrokerApiTest, MinMaxSearchEarliest) {
   EXPECT_EQ(fieldsOf(t.calls()[0]), (Fields{{"topic", "orders"}, {"queueId", "3"}}));
   EXPECT_EQ(fieldsOf(t.calls()[1]), (Fields{{"topic", "orders"}, {"queueId", "3"}}));
   EXPECT_EQ(fieldsOf(t.calls()[2]), (Fields{{"topic", "orders"},
-                                           {"queueId", "3"},
-                                           {"timestamp", "1700000000000"},
-                                           {"boundaryType", "LOWER"}}));
+                                            {"queueId", "3"},
+                                            {"timestamp", "1700000000000"},
+                                            {"boundaryType", "LOWER"}}));
   auto bad = runSync(api.maxOffset(kBroker, queue()));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Errc::kMalformed);
   EXPECT_EQ(bad.error().message,
-            "max offset of orders@broker-a#3 at 127.0.0.1:10911: OffsetResponseHeader: missing required field 'offset'");
+            "max offset of orders@broker-a#3 at 127.0.0.1:10911: OffsetResponseHeader: missing "
+            "required field 'offset'");
 }
 
 // ---- consumer groups ----
 
 TEST_F(BrokerApiTest, ConsumerConnections) {
-  t.respond(RequestCode::kGetConsumerConnectionList, ResponseCode::kSuccess, fixture("consumer_connection.json"));
+  t.respond(RequestCode::kGetConsumerConnectionList, ResponseCode::kSuccess,
+            fixture("consumer_connection.json"));
   t.respond(RequestCode::kGetConsumerConnectionList, ResponseCode::kConsumerNotOnline, {}, {},
             "the consumer group[G1] not online");
   auto cc = runSync(api.consumerConnections(kBroker, "G1"));
@@ -414,8 +439,10 @@ TEST_F(BrokerApiTest, ConsumerConnections) {
 }
 
 TEST_F(BrokerApiTest, ConsumerIds) {
-  t.respond(RequestCode::kGetConsumerListByGroup, ResponseCode::kSuccess, fixture("consumer_id_list.json"));
-  t.respond(RequestCode::kGetConsumerListByGroup, ResponseCode::kSystemError, {}, {}, "no consumer for this group, G1");
+  t.respond(RequestCode::kGetConsumerListByGroup, ResponseCode::kSuccess,
+            fixture("consumer_id_list.json"));
+  t.respond(RequestCode::kGetConsumerListByGroup, ResponseCode::kSystemError, {}, {},
+            "no consumer for this group, G1");
   auto ids = runSync(api.consumerIds(kBroker, "G1"));
   ASSERT_TRUE(ids);
   EXPECT_EQ(ids->size(), 2U);
@@ -437,7 +464,8 @@ TEST_F(BrokerApiTest, ConsumeStatsWithAndWithoutTopic) {
 }
 
 TEST_F(BrokerApiTest, TopicsByConsumer5x) {
-  t.respond(RequestCode::kQueryTopicsByConsumer, ResponseCode::kSuccess, fixture("topics_by_consumer.json"));
+  t.respond(RequestCode::kQueryTopicsByConsumer, ResponseCode::kSuccess,
+            fixture("topics_by_consumer.json"));
   auto topics = runSync(api.topicsByConsumer(kBroker, "G1"));
   ASSERT_TRUE(topics);
   EXPECT_EQ(*topics, (std::vector<std::string>{"%RETRY%G1", "orders"}));
@@ -447,7 +475,8 @@ TEST_F(BrokerApiTest, TopicsByConsumer5x) {
 TEST_F(BrokerApiTest, TopicsByConsumerFallsBackOn49) {
   t.respond(RequestCode::kQueryTopicsByConsumer, ResponseCode::kRequestCodeNotSupported, {}, {},
             " request type 343 not supported");
-  t.respond(RequestCode::kGetConsumeStats, ResponseCode::kSuccess, fixture("consume_stats_49.json"));
+  t.respond(RequestCode::kGetConsumeStats, ResponseCode::kSuccess,
+            fixture("consume_stats_49.json"));
   auto topics = runSync(api.topicsByConsumer(kBroker, "G1"));
   ASSERT_TRUE(topics) << topics.error().toString();
   EXPECT_EQ(*topics, std::vector<std::string>{"GoLang"});
@@ -456,9 +485,11 @@ TEST_F(BrokerApiTest, TopicsByConsumerFallsBackOn49) {
 }
 
 TEST_F(BrokerApiTest, GroupsConsumingAndTopicStats) {
-  t.respond(RequestCode::kQueryTopicConsumeByWho, ResponseCode::kSuccess, fixture("group_list.json"));
+  t.respond(RequestCode::kQueryTopicConsumeByWho, ResponseCode::kSuccess,
+            fixture("group_list.json"));
   t.respond(RequestCode::kGetTopicStatsInfo, ResponseCode::kSuccess, fixture("topic_stats.json"));
-  t.respond(RequestCode::kGetTopicStatsInfo, ResponseCode::kTopicNotExist, {}, {}, "topic[nope] not exist");
+  t.respond(RequestCode::kGetTopicStatsInfo, ResponseCode::kTopicNotExist, {}, {},
+            "topic[nope] not exist");
   auto groups = runSync(api.groupsConsuming(kBroker, "orders"));
   ASSERT_TRUE(groups);
   EXPECT_EQ(groups->groups, (std::vector<std::string>{"G1", "G2"}));
@@ -472,15 +503,18 @@ TEST_F(BrokerApiTest, GroupsConsumingAndTopicStats) {
 }
 
 TEST_F(BrokerApiTest, ConsumerRunningInfoViaBroker) {
-  t.respond(RequestCode::kGetConsumerRunningInfo, ResponseCode::kSuccess, fixture("consumer_running_info.json"));
+  t.respond(RequestCode::kGetConsumerRunningInfo, ResponseCode::kSuccess,
+            fixture("consumer_running_info.json"));
   t.respond(RequestCode::kGetConsumerRunningInfo, ResponseCode::kSystemError, {}, {},
             "The Consumer <G1> <10.0.0.5@1> not online");
-  t.respond(RequestCode::kGetConsumerRunningInfo, ResponseCode::kConsumeMsgTimeout, {}, {}, "consumer <G1> Timeout");
+  t.respond(RequestCode::kGetConsumerRunningInfo, ResponseCode::kConsumeMsgTimeout, {}, {},
+            "consumer <G1> Timeout");
   auto info = runSync(api.consumerRunningInfo(kBroker, "G1", "10.0.0.5@12345"));
   ASSERT_TRUE(info) << info.error().toString();
   EXPECT_EQ(info->mq_table.size(), 2U);
-  EXPECT_EQ(fieldsOf(t.calls()[0]),
-            (Fields{{"consumerGroup", "G1"}, {"clientId", "10.0.0.5@12345"}, {"jstackEnable", "false"}}));
+  EXPECT_EQ(
+      fieldsOf(t.calls()[0]),
+      (Fields{{"consumerGroup", "G1"}, {"clientId", "10.0.0.5@12345"}, {"jstackEnable", "false"}}));
   EXPECT_EQ(t.calls()[0].timeout, std::chrono::milliseconds(15000));
   auto gone = runSync(api.consumerRunningInfo(kBroker, "G1", "10.0.0.5@1"));
   ASSERT_FALSE(gone);
@@ -502,15 +536,16 @@ TEST_F(BrokerApiTest, ResetOffsetServerSide) {
   const auto& call = t.calls()[0];
   EXPECT_EQ(call.request.language, codec::LanguageCode::kJava);
   EXPECT_EQ(fieldsOf(call), (Fields{{"topic", "orders"},
-                                   {"group", "G1"},
-                                   {"timestamp", "0"},
-                                   {"isForce", "true"},
-                                   {"queueId", "3"},
-                                   {"offset", "42"}}));
+                                    {"group", "G1"},
+                                    {"timestamp", "0"},
+                                    {"isForce", "true"},
+                                    {"queueId", "3"},
+                                    {"offset", "42"}}));
 }
 
 TEST_F(BrokerApiTest, ResetOffsetByTimestamp) {
-  t.respond(RequestCode::kInvokeBrokerToResetOffset, ResponseCode::kSuccess, fixture("reset_offset_java.json"));
+  t.respond(RequestCode::kInvokeBrokerToResetOffset, ResponseCode::kSuccess,
+            fixture("reset_offset_java.json"));
   t.respond(RequestCode::kInvokeBrokerToResetOffset, ResponseCode::kConsumerNotOnline, {}, {},
             "Consumer not online, so can not reset offset, Group: G1 Topic: orders Timestamp: -1");
   t.respond(RequestCode::kInvokeBrokerToResetOffset, ResponseCode::kSystemError, {}, {},
@@ -518,8 +553,9 @@ TEST_F(BrokerApiTest, ResetOffsetByTimestamp) {
   auto body = runSync(api.resetOffsetByTimestamp(kBroker, "G1", "orders", -1, false));
   ASSERT_TRUE(body);
   EXPECT_EQ(body->offset_table.size(), 2U);
-  EXPECT_EQ(fieldsOf(t.calls()[0]),
-            (Fields{{"topic", "orders"}, {"group", "G1"}, {"timestamp", "-1"}, {"isForce", "false"}}));
+  EXPECT_EQ(
+      fieldsOf(t.calls()[0]),
+      (Fields{{"topic", "orders"}, {"group", "G1"}, {"timestamp", "-1"}, {"isForce", "false"}}));
   auto offline = runSync(api.resetOffsetByTimestamp(kBroker, "G1", "orders", -1, true));
   ASSERT_FALSE(offline);
   EXPECT_EQ(offline.error().code, Errc::kConsumerNotOnline);
@@ -553,7 +589,8 @@ TEST_F(BrokerApiTest, ConfigRuntimeAndFeatures) {
 
 TEST_F(BrokerApiTest, Features49) {
   t.response_version = 409;
-  t.respond(RequestCode::kGetBrokerRuntimeInfo, ResponseCode::kSuccess, R"({"table":{"brokerVersion":"409"}})");
+  t.respond(RequestCode::kGetBrokerRuntimeInfo, ResponseCode::kSuccess,
+            R"({"table":{"brokerVersion":"409"}})");
   t.respond(RequestCode::kGetBrokerConfig, ResponseCode::kSuccess, "brokerName=b\n");
   auto features = runSync(api.features(kBroker));
   ASSERT_TRUE(features);
@@ -577,7 +614,8 @@ TEST(BrokerVersion, Names) {
 // ---- Ferry's own client ----
 
 TEST_F(BrokerApiTest, HeartbeatAndUnregister) {
-  t.respond(RequestCode::kHeartBeat, ResponseCode::kSuccess, {}, extFields({{"IS_SUPPORT_HEART_BEAT_V2", "true"}}));
+  t.respond(RequestCode::kHeartBeat, ResponseCode::kSuccess, {},
+            extFields({{"IS_SUPPORT_HEART_BEAT_V2", "true"}}));
   t.respond(RequestCode::kUnregisterClient, ResponseCode::kSuccess);
   codec::HeartbeatData hb;
   hb.client_id = "10.0.0.9@ferry";
@@ -588,14 +626,18 @@ TEST_F(BrokerApiTest, HeartbeatAndUnregister) {
   ASSERT_TRUE(runSync(api.heartbeat(kBroker, hb)));
   EXPECT_EQ(t.calls()[0].request.body, hb.toJson());
   EXPECT_TRUE(t.calls()[0].request.ext_fields.empty());
-  ASSERT_TRUE(runSync(api.unregisterClient(kBroker, "10.0.0.9@ferry", std::nullopt, "FERRY_task1")));
-  EXPECT_EQ(fieldsOf(t.calls()[1]), (Fields{{"clientID", "10.0.0.9@ferry"}, {"consumerGroup", "FERRY_task1"}}));
+  ASSERT_TRUE(
+      runSync(api.unregisterClient(kBroker, "10.0.0.9@ferry", std::nullopt, "FERRY_task1")));
+  EXPECT_EQ(fieldsOf(t.calls()[1]),
+            (Fields{{"clientID", "10.0.0.9@ferry"}, {"consumerGroup", "FERRY_task1"}}));
 }
 
 TEST_F(BrokerApiTest, AuthFailuresAreDistinct) {
-  t.respond(RequestCode::kGetConsumeStats, ResponseCode::kNoPermission, {}, {}, "check signature failed.");
+  t.respond(RequestCode::kGetConsumeStats, ResponseCode::kNoPermission, {}, {},
+            "check signature failed.");
   t.respond(RequestCode::kGetConsumeStats, ResponseCode::kSystemError, {}, {},
-            "org.apache.rocketmq.acl.common.AclException: [10003:signature-failed] unable to calculate a request signature");
+            "org.apache.rocketmq.acl.common.AclException: [10003:signature-failed] unable to "
+            "calculate a request signature");
   auto v2 = runSync(api.consumeStats(kBroker, "G1", std::nullopt));
   ASSERT_FALSE(v2);
   EXPECT_EQ(v2.error().code, Errc::kAuthFailed);

@@ -1,7 +1,6 @@
-#include "ferry/rocketmq/client_handler.h"
-
 #include <gtest/gtest.h>
 
+#include "ferry/rocketmq/client_handler.h"
 #include "support/fake_transport.h"
 
 namespace ferry::rocketmq {
@@ -21,8 +20,11 @@ codec::RemotingCommand request(RequestCode code, codec::ExtFields fields, std::s
 
 TEST(ClientRequestHandler, AnswersRunningInfoForOwnGroup) {
   ClientRequestHandler::Callbacks callbacks;
-  callbacks.running_info = [](const std::string& group) -> std::optional<codec::ConsumerRunningInfo> {
-    if (group != "FERRY_task1") return std::nullopt;
+  callbacks.running_info =
+      [](const std::string& group) -> std::optional<codec::ConsumerRunningInfo> {
+    if (group != "FERRY_task1") {
+      return std::nullopt;
+    }
     auto info = ferryRunningInfo("127.0.0.1:9876", 1700000000000);
     codec::ProcessQueueInfo pq;
     pq.commit_offset = QueueOffset(12);
@@ -33,11 +35,10 @@ TEST(ClientRequestHandler, AnswersRunningInfoForOwnGroup) {
   };
   ClientRequestHandler handler(callbacks);
   auto fn = handler.handler();
-  auto response = runSync(fn("127.0.0.1:10911",
-                             request(RequestCode::kGetConsumerRunningInfo,
-                                     extFields({{"consumerGroup", "FERRY_task1"},
-                                                {"clientId", "10.0.0.9@ferry"},
-                                                {"jstackEnable", "false"}}))));
+  auto response = runSync(fn("127.0.0.1:10911", request(RequestCode::kGetConsumerRunningInfo,
+                                                        extFields({{"consumerGroup", "FERRY_task1"},
+                                                                   {"clientId", "10.0.0.9@ferry"},
+                                                                   {"jstackEnable", "false"}}))));
   ASSERT_TRUE(response);
   EXPECT_EQ(response->code, 0);
   EXPECT_TRUE(response->isResponse());
@@ -46,17 +47,20 @@ TEST(ClientRequestHandler, AnswersRunningInfoForOwnGroup) {
   EXPECT_EQ(info->properties.at("PROP_CONSUME_TYPE"), "CONSUME_ACTIVELY");
   EXPECT_EQ(info->properties.at("PROP_CLIENT_VERSION"), "V5_3_3");
   EXPECT_EQ(info->properties.at("PROP_NAMESERVER_ADDR"), "127.0.0.1:9876");
-  EXPECT_EQ(info->mq_table.at(MessageQueue{"orders", "broker-a", QueueId(0)}).last_pull_timestamp, 1700000005000);
+  EXPECT_EQ(info->mq_table.at(MessageQueue{"orders", "broker-a", QueueId(0)}).last_pull_timestamp,
+            1700000005000);
   // mqTable is written with MessageQueue object keys, the form Java tools read.
-  EXPECT_NE(response->body.find(R"("mqTable":{{"brokerName":"broker-a","queueId":0,"topic":"orders"}:)"),
-            std::string::npos);
+  EXPECT_NE(
+      response->body.find(R"("mqTable":{{"brokerName":"broker-a","queueId":0,"topic":"orders"}:)"),
+      std::string::npos);
   EXPECT_EQ(handler.runningInfoCount(), 1U);
 }
 
 TEST(ClientRequestHandler, RunningInfoForForeignGroupLikeJava) {
   ClientRequestHandler handler({});
-  auto response = runSync(handler.handle(
-      "b", request(RequestCode::kGetConsumerRunningInfo, extFields({{"consumerGroup", "other"}, {"clientId", "c"}}))));
+  auto response = runSync(
+      handler.handle("b", request(RequestCode::kGetConsumerRunningInfo,
+                                  extFields({{"consumerGroup", "other"}, {"clientId", "c"}}))));
   ASSERT_TRUE(response);
   EXPECT_EQ(response->code, 1);
   EXPECT_EQ(response->remark, "The Consumer Group <other> not exist in this consumer");
@@ -73,8 +77,8 @@ TEST(ClientRequestHandler, RecordsIdsChangedWithoutAnswering) {
   };
   ClientRequestHandler handler(callbacks);
   auto response = runSync(handler.handle(
-      "127.0.0.1:10911",
-      request(RequestCode::kNotifyConsumerIdsChanged, extFields({{"consumerGroup", "FERRY_task1"}}), {}, true)));
+      "127.0.0.1:10911", request(RequestCode::kNotifyConsumerIdsChanged,
+                                 extFields({{"consumerGroup", "FERRY_task1"}}), {}, true)));
   EXPECT_FALSE(response);
   EXPECT_EQ(handler.idsChangedCount(), 1U);
   EXPECT_EQ(seen, std::vector<std::string>{"127.0.0.1:10911 FERRY_task1"});
@@ -83,34 +87,47 @@ TEST(ClientRequestHandler, RecordsIdsChangedWithoutAnswering) {
 TEST(ClientRequestHandler, RecordsResetOffsetPushes) {
   std::vector<ResetOffsetNotice> notices;
   ClientRequestHandler::Callbacks callbacks;
-  callbacks.on_reset_offset = [&](const ResetOffsetNotice& n) { notices.push_back(n); };
+  callbacks.on_reset_offset = [&](const ResetOffsetNotice& n) {
+    notices.push_back(n);
+  };
   ClientRequestHandler handler(callbacks);
   auto response = runSync(handler.handle(
       "127.0.0.1:10911",
       request(RequestCode::kResetConsumerClientOffset,
-              extFields({{"topic", "orders"}, {"group", "FERRY_task1"}, {"timestamp", "1700000000000"},
-                         {"isForce", "false"}, {"queueId", "-1"}}),
-              R"({"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"orders"}:42}})", true)));
+              extFields({{"topic", "orders"},
+                         {"group", "FERRY_task1"},
+                         {"timestamp", "1700000000000"},
+                         {"isForce", "false"},
+                         {"queueId", "-1"}}),
+              R"({"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"orders"}:42}})",
+              true)));
   EXPECT_FALSE(response);
   ASSERT_EQ(notices.size(), 1U);
   EXPECT_EQ(notices[0].header.group, "FERRY_task1");
-  EXPECT_EQ(notices[0].body.offset_table.at(MessageQueue{"orders", "broker-a", QueueId(0)}), QueueOffset(42));
+  EXPECT_EQ(notices[0].body.offset_table.at(MessageQueue{"orders", "broker-a", QueueId(0)}),
+            QueueOffset(42));
   ASSERT_EQ(handler.resetNotices().size(), 1U);
 
   // The C++ list form, and a garbled body, are still recorded.
   (void)runSync(handler.handle(
-      "b", request(RequestCode::kResetConsumerClientOffset,
-                   extFields({{"topic", "orders"}, {"group", "G"}, {"timestamp", "0"}, {"isForce", "true"}}),
-                   R"({"offsetTable":[{"brokerName":"b","offset":7,"queueId":1,"topic":"orders"}]})", true)));
+      "b",
+      request(
+          RequestCode::kResetConsumerClientOffset,
+          extFields({{"topic", "orders"}, {"group", "G"}, {"timestamp", "0"}, {"isForce", "true"}}),
+          R"({"offsetTable":[{"brokerName":"b","offset":7,"queueId":1,"topic":"orders"}]})",
+          true)));
   (void)runSync(handler.handle(
-      "b", request(RequestCode::kResetConsumerClientOffset,
-                   extFields({{"topic", "orders"}, {"group", "G"}, {"timestamp", "0"}, {"isForce", "true"}}), "{{{",
-                   true)));
+      "b",
+      request(
+          RequestCode::kResetConsumerClientOffset,
+          extFields({{"topic", "orders"}, {"group", "G"}, {"timestamp", "0"}, {"isForce", "true"}}),
+          "{{{", true)));
   ASSERT_EQ(handler.resetNotices().size(), 3U);
   EXPECT_EQ(handler.resetNotices()[1].body.offset_table.size(), 1U);
   EXPECT_TRUE(handler.resetNotices()[2].body.offset_table.empty());
   // A header without the required fields is dropped.
-  (void)runSync(handler.handle("b", request(RequestCode::kResetConsumerClientOffset, {}, {}, true)));
+  (void)runSync(
+      handler.handle("b", request(RequestCode::kResetConsumerClientOffset, {}, {}, true)));
   EXPECT_EQ(handler.resetNotices().size(), 3U);
 }
 
@@ -120,7 +137,8 @@ TEST(ClientRequestHandler, UnknownCodesLikeJava) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->code, 3);
   EXPECT_EQ(response->remark, " request type 309 not supported");
-  auto oneway = runSync(handler.handle("b", request(RequestCode::kCheckTransactionState, {}, {}, true)));
+  auto oneway =
+      runSync(handler.handle("b", request(RequestCode::kCheckTransactionState, {}, {}, true)));
   EXPECT_FALSE(oneway);
 }
 

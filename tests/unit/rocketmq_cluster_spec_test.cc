@@ -17,8 +17,9 @@ ClusterSpec validSpec() {
 
 std::string problem(const ClusterSpec& spec) {
   auto result = validate(spec);
-  if (result)
+  if (result) {
     return "valid";
+  }
   EXPECT_EQ(result.error().code, Errc::kInvalidArgument);
   return result.error().message;
 }

@@ -1,9 +1,8 @@
-#include "ferry/rocketmq/cluster.h"
-
 #include <algorithm>
 
 #include <gtest/gtest.h>
 
+#include "ferry/rocketmq/cluster.h"
 #include "support/fake_transport.h"
 
 namespace ferry::rocketmq {
@@ -46,8 +45,9 @@ const char* kClusterInfo =
 std::string stats(const std::string& broker, int queues, long base) {
   std::string out = R"({"consumeTps":1.0,"offsetTable":{)";
   for (int q = 0; q < queues; ++q) {
-    if (q)
+    if (q) {
       out += ",";
+    }
     out += R"({"brokerName":")" + broker + R"(","queueId":)" + std::to_string(q)
            + R"(,"topic":"orders"}:{"brokerOffset":)" + std::to_string(base + 10)
            + R"(,"consumerOffset":)" + std::to_string(base)
@@ -405,8 +405,9 @@ TEST_F(MappedClusterTest, FanOutDialsTheMappedAddress) {
   EXPECT_TRUE(merged->failures.empty());
   EXPECT_EQ(merged->value.offset_table.size(), 4U);
   std::vector<std::string> dialled;
-  for (const auto& call : t.callsWith(RequestCode::kGetConsumeStats))
+  for (const auto& call : t.callsWith(RequestCode::kGetConsumeStats)) {
     dialled.push_back(call.addr);
+  }
   std::sort(dialled.begin(), dialled.end());
   EXPECT_EQ(dialled, (std::vector<std::string>{kBrokerB, kProxyA}));
   EXPECT_TRUE(t.unexpected().empty());

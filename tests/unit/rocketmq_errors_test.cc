@@ -1,11 +1,10 @@
-#include "ferry/rocketmq/errors.h"
-
 #include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "ferry/codec/headers.h"
+#include "ferry/rocketmq/errors.h"
 
 namespace ferry::rocketmq {
 namespace {
@@ -20,16 +19,19 @@ TEST(RocketmqErrors, ResponseCodeMapping) {
       {17, "No topic route info in name server for the topic: T", Errc::kTopicNotExist},
       {26, "subscription group [G] does not exist", Errc::kGroupNotExist},
       {16, "the topic[T] sending message is forbidden", Errc::kNoPermission},
-      {16, "User:alice has no permission to access Topic:T from 127.0.0.1, DENY", Errc::kNoPermission},
+      {16, "User:alice has no permission to access Topic:T from 127.0.0.1, DENY",
+       Errc::kNoPermission},
       {16, "check signature failed.", Errc::kAuthFailed},
       {16, "User:bob is not found.", Errc::kAuthFailed},
       {16, "User:bob is disabled.", Errc::kAuthFailed},
-      {16, "Authentication failed. Please verify the credentials and try again.", Errc::kAuthFailed},
+      {16, "Authentication failed. Please verify the credentials and try again.",
+       Errc::kAuthFailed},
       {16, "authentication header is incorrect.", Errc::kAuthFailed},
       {16, "username cannot be null.", Errc::kAuthFailed},
       {1,
        "org.apache.rocketmq.acl.common.AclException: No acl config for ak, "
-       "org.apache.rocketmq.acl.plain.PlainPermissionManager.validate(PlainPermissionManager.java:461)",
+       "org.apache.rocketmq.acl.plain.PlainPermissionManager.validate(PlainPermissionManager.java:"
+       "461)",
        Errc::kAuthFailed},
       {1, "no consumer for this group, G", Errc::kConsumerNotOnline},
       {1, "The Consumer <G> <10.0.0.1@1> not online", Errc::kConsumerNotOnline},
@@ -64,9 +66,10 @@ TEST(RocketmqErrors, ResponseErrorKeepsCodeAndRemark) {
   EXPECT_EQ(e.remote_code, 17);
   EXPECT_EQ(e.remote_remark, "No topic route info in name server for the topic: orders");
   EXPECT_EQ(e.message, "route of topic 'orders' from NameServer 127.0.0.1:9876: TOPIC_NOT_EXIST");
-  EXPECT_EQ(e.toString(),
-            "topic_not_exist: route of topic 'orders' from NameServer 127.0.0.1:9876: TOPIC_NOT_EXIST "
-            "[remote code 17: No topic route info in name server for the topic: orders]");
+  EXPECT_EQ(
+      e.toString(),
+      "topic_not_exist: route of topic 'orders' from NameServer 127.0.0.1:9876: TOPIC_NOT_EXIST "
+      "[remote code 17: No topic route info in name server for the topic: orders]");
 
   codec::RemotingCommand odd;
   odd.code = 777;
@@ -75,7 +78,6 @@ TEST(RocketmqErrors, ResponseErrorKeepsCodeAndRemark) {
   EXPECT_EQ(u.message, "x: response code 777");
   EXPECT_EQ(u.remote_remark, "");
 }
-
 
 // Error answers captured from a real 5.3.3 sandbox (tests/testdata/bodies/real-5.3.3/*.meta.json).
 TEST(RocketmqErrors, RealBrokerAnswers) {
@@ -91,7 +93,8 @@ TEST(RocketmqErrors, RealBrokerAnswers) {
                         Case{"real_query_offset_none", Errc::kQueryNotFound},
                         Case{"real_unknown_code", Errc::kNotSupportedByPeer},
                         Case{"acl_unsigned_topic_stats", Errc::kAuthFailed}}) {
-    std::ifstream in(std::string(FERRY_TESTDATA_DIR) + "/bodies/real-5.3.3/" + c.meta + ".meta.json");
+    std::ifstream in(std::string(FERRY_TESTDATA_DIR) + "/bodies/real-5.3.3/" + c.meta
+                     + ".meta.json");
     ASSERT_TRUE(in.good()) << c.meta;
     const auto meta = nlohmann::json::parse(in);
     codec::RemotingCommand response;

@@ -38,8 +38,9 @@ GroupQueueState queue(std::string broker, int id, std::optional<std::int64_t> co
                       std::int64_t max) {
   GroupQueueState q;
   q.queue = MessageQueue{"orders", std::move(broker), QueueId(id)};
-  if (committed)
+  if (committed) {
     q.committed = QueueOffset(*committed);
+  }
   q.broker_max = QueueOffset(max);
   return q;
 }

@@ -1,10 +1,9 @@
-#include "ferry/rocketmq/name_server_api.h"
-
 #include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
+#include "ferry/rocketmq/name_server_api.h"
 #include "support/fake_transport.h"
 
 namespace ferry::rocketmq {
@@ -24,7 +23,8 @@ constexpr const char* kNs = "127.0.0.1:9876";
 
 TEST(NameServerApi, TopicRouteAsksForStandardJson) {
   FakeTransport t;
-  t.respond(RequestCode::kGetRouteInfoByTopic, ResponseCode::kSuccess, fixture("route_standard.json"));
+  t.respond(RequestCode::kGetRouteInfoByTopic, ResponseCode::kSuccess,
+            fixture("route_standard.json"));
   NameServerApi api(t);
   auto route = runSync(api.topicRoute(kNs, "orders"));
   ASSERT_TRUE(route) << route.error().toString();
@@ -41,7 +41,8 @@ TEST(NameServerApi, TopicRouteAsksForStandardJson) {
 
 TEST(NameServerApi, TopicRouteStillParsesNonStandardForm) {
   FakeTransport t;
-  t.respond(RequestCode::kGetRouteInfoByTopic, ResponseCode::kSuccess, fixture("route_nonstandard.json"));
+  t.respond(RequestCode::kGetRouteInfoByTopic, ResponseCode::kSuccess,
+            fixture("route_nonstandard.json"));
   NameServerApi api(t);
   auto route = runSync(api.topicRoute(kNs, "orders"));
   ASSERT_TRUE(route) << route.error().toString();
@@ -56,19 +57,22 @@ TEST(NameServerApi, UnknownTopic) {
   auto route = runSync(api.topicRoute(kNs, "nope"));
   ASSERT_FALSE(route);
   EXPECT_EQ(route.error().code, Errc::kTopicNotExist);
-  EXPECT_EQ(route.error().message, "route of topic 'nope' from NameServer 127.0.0.1:9876: TOPIC_NOT_EXIST");
+  EXPECT_EQ(route.error().message,
+            "route of topic 'nope' from NameServer 127.0.0.1:9876: TOPIC_NOT_EXIST");
   EXPECT_EQ(route.error().remote_code, 17);
 }
 
 TEST(NameServerApi, TransportErrorGetsContext) {
   FakeTransport t;
-  t.fail(RequestCode::kGetBrokerClusterInfo, Errc::kConnectFailed, "connect 127.0.0.1:9876: connection refused");
+  t.fail(RequestCode::kGetBrokerClusterInfo, Errc::kConnectFailed,
+         "connect 127.0.0.1:9876: connection refused");
   NameServerApi api(t);
   auto info = runSync(api.clusterInfo(kNs));
   ASSERT_FALSE(info);
   EXPECT_EQ(info.error().code, Errc::kConnectFailed);
-  EXPECT_EQ(info.error().message,
-            "cluster info from NameServer 127.0.0.1:9876: connect 127.0.0.1:9876: connection refused");
+  EXPECT_EQ(
+      info.error().message,
+      "cluster info from NameServer 127.0.0.1:9876: connect 127.0.0.1:9876: connection refused");
 }
 
 TEST(NameServerApi, BadBodyIsMalformedWithContext) {
@@ -79,14 +83,18 @@ TEST(NameServerApi, BadBodyIsMalformedWithContext) {
   ASSERT_FALSE(info);
   EXPECT_EQ(info.error().code, Errc::kTruncated);
   EXPECT_EQ(info.error().message,
-            "cluster info from NameServer 127.0.0.1:9876: ClusterInfo: fastjson: unexpected end of input at byte 19");
+            "cluster info from NameServer 127.0.0.1:9876: ClusterInfo: fastjson: unexpected end of "
+            "input at byte 19");
 }
 
 TEST(NameServerApi, ClusterInfoAndTopicLists) {
   FakeTransport t;
-  t.respond(RequestCode::kGetBrokerClusterInfo, ResponseCode::kSuccess, fixture("cluster_info.json"));
-  t.respond(RequestCode::kGetAllTopicListFromNameServer, ResponseCode::kSuccess, fixture("topic_list.json"));
-  t.respond(RequestCode::kGetTopicsByCluster, ResponseCode::kSuccess, R"({"topicList":["orders"]})");
+  t.respond(RequestCode::kGetBrokerClusterInfo, ResponseCode::kSuccess,
+            fixture("cluster_info.json"));
+  t.respond(RequestCode::kGetAllTopicListFromNameServer, ResponseCode::kSuccess,
+            fixture("topic_list.json"));
+  t.respond(RequestCode::kGetTopicsByCluster, ResponseCode::kSuccess,
+            R"({"topicList":["orders"]})");
   NameServerApi api(t);
   auto info = runSync(api.clusterInfo(kNs));
   ASSERT_TRUE(info);
@@ -106,7 +114,8 @@ TEST(NameServerApi, ClusterInfoAndTopicLists) {
 
 TEST(NameServerApi, AllTopicsDisabled) {
   FakeTransport t;
-  t.respond(RequestCode::kGetAllTopicListFromNameServer, ResponseCode::kSystemError, {}, {}, "disable");
+  t.respond(RequestCode::kGetAllTopicListFromNameServer, ResponseCode::kSystemError, {}, {},
+            "disable");
   NameServerApi api(t);
   auto all = runSync(api.allTopics(kNs));
   ASSERT_FALSE(all);

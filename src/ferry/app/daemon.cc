@@ -43,12 +43,9 @@ std::int64_t nowMs() {
 
 const char* signalName(int signal_number) {
   switch (signal_number) {
-    case SIGTERM:
-      return "SIGTERM";
-    case SIGINT:
-      return "SIGINT";
-    default:
-      return "signal";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    default: return "signal";
   }
 }
 
@@ -402,7 +399,7 @@ tl::expected<std::unique_ptr<Daemon>, StartFailure> Daemon::start(control::Confi
   if (!metrics) {
     return tl::unexpected(failure(kRunInternal, std::move(metrics.error())));
   }
-  impl->metrics = std::move(*metrics);
+  impl->metrics = *metrics;
   impl->publish();
 
   // The admin port first: a second daemon on the same config fails here, before it connects
@@ -437,7 +434,7 @@ tl::expected<std::unique_ptr<Daemon>, StartFailure> Daemon::start(control::Confi
   auto started = std::make_shared<std::promise<std::optional<StartFailure>>>();
   auto started_future = started->get_future();
   asio::co_spawn(*impl->io, impl->startUp(),
-                 [started](std::exception_ptr error, std::optional<StartFailure> result) {
+                 [started](const std::exception_ptr& error, std::optional<StartFailure> result) {
                    if (error) {
                      std::string what = "unexpected exception during start-up";
                      try {
@@ -456,7 +453,7 @@ tl::expected<std::unique_ptr<Daemon>, StartFailure> Daemon::start(control::Confi
     Impl* raw = impl.get();
     auto closed = std::make_shared<std::promise<void>>();
     asio::co_spawn(*impl->io, raw->closeAfterFailedStart(),
-                   [closed](std::exception_ptr) { closed->set_value(); });
+                   [closed](const std::exception_ptr&) { closed->set_value(); });
     closed->get_future().wait();
     impl->joinThread();
     impl->stopAdmin();

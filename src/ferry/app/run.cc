@@ -18,8 +18,7 @@ const char* hintFor(int exit_code) {
              "run (`ferry inspect --namesrv ADDR clusters` tries one)";
     case kRunAdminListen:
       return "hint: is another `ferry run` using this admin.listen? Choose another port or stop it";
-    default:
-      return nullptr;
+    default: return nullptr;
   }
 }
 

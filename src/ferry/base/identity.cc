@@ -27,7 +27,8 @@ std::string StoreTime::toString() const {
 
 }  // namespace ferry
 
-std::size_t std::hash<ferry::MessageQueue>::operator()(const ferry::MessageQueue& mq) const noexcept {
+std::size_t std::hash<ferry::MessageQueue>::operator()(
+    const ferry::MessageQueue& mq) const noexcept {
   std::size_t h = std::hash<std::string>{}(mq.topic);
   h ^= std::hash<std::string>{}(mq.broker_name) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
   h ^= std::hash<ferry::QueueId>{}(mq.queue_id) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);

@@ -46,14 +46,14 @@ class QueueOffset {
   [[nodiscard]] constexpr QueueOffset next() const { return plus(1); }
   // The offset `count` messages further (earlier when `count` is negative).
   [[nodiscard]] constexpr QueueOffset plus(std::int64_t count) const {
-    return QueueOffset(static_cast<std::int64_t>(static_cast<std::uint64_t>(value_) +
-                                                 static_cast<std::uint64_t>(count)));
+    return QueueOffset(static_cast<std::int64_t>(static_cast<std::uint64_t>(value_)
+                                                 + static_cast<std::uint64_t>(count)));
   }
   // The number of messages from `from` to this offset: `from.plus(n) == *this` for the returned
   // n (negative when `from` is further).
   [[nodiscard]] constexpr std::int64_t distanceFrom(QueueOffset from) const {
-    return static_cast<std::int64_t>(static_cast<std::uint64_t>(value_) -
-                                     static_cast<std::uint64_t>(from.value_));
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(value_)
+                                     - static_cast<std::uint64_t>(from.value_));
   }
   constexpr auto operator<=>(const QueueOffset&) const = default;
 

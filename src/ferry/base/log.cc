@@ -32,20 +32,13 @@ std::shared_ptr<spdlog::logger> create(Module module) {
 
 std::string_view moduleName(Module module) {
   switch (module) {
-    case Module::kAsync:
-      return "async";
-    case Module::kRpc:
-      return "rpc";
-    case Module::kRocketmq:
-      return "rocketmq";
-    case Module::kReplication:
-      return "replication";
-    case Module::kControl:
-      return "control";
-    case Module::kApp:
-      return "app";
-    case Module::kCli:
-      return "cli";
+    case Module::kAsync: return "async";
+    case Module::kRpc: return "rpc";
+    case Module::kRocketmq: return "rocketmq";
+    case Module::kReplication: return "replication";
+    case Module::kControl: return "control";
+    case Module::kApp: return "app";
+    case Module::kCli: return "cli";
   }
   return "ferry";
 }

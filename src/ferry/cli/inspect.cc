@@ -72,17 +72,12 @@ int exitCodeFor(const Error& error) {
     return kExitUnreachable;
   }
   switch (error.code) {
-    case Errc::kTopicNotExist:
-      return kExitTopicNotFound;
-    case Errc::kGroupNotExist:
-      return kExitGroupNotFound;
+    case Errc::kTopicNotExist: return kExitTopicNotFound;
+    case Errc::kGroupNotExist: return kExitGroupNotFound;
     case Errc::kAuthFailed:
-    case Errc::kNoPermission:
-      return kExitAuth;
-    case Errc::kInvalidArgument:
-      return kExitUsage;
-    default:
-      return kExitError;
+    case Errc::kNoPermission: return kExitAuth;
+    case Errc::kInvalidArgument: return kExitUsage;
+    default: return kExitError;
   }
 }
 
@@ -124,8 +119,9 @@ std::string permText(std::int32_t perm) {
 
 std::int64_t GroupReport::totalLag() const {
   std::int64_t total = 0;
-  for (const auto& q : queues)
+  for (const auto& q : queues) {
     total += q.lag().value_or(0);
+  }
   return total;
 }
 
@@ -150,8 +146,9 @@ GroupReport groupReport(const rocketmq::GroupState& state, std::optional<std::st
                                           q.committed, q.broker_max, q.last_consumed});
   }
   report.consume_tps = state.consume_tps;
-  for (const auto& [where, error] : state.errors)
+  for (const auto& [where, error] : state.errors) {
     report.errors[where] = errorText(error);
+  }
   return report;
 }
 
@@ -166,8 +163,9 @@ asio::awaitable<Result<ClustersReport>> collectClusters(rocketmq::Cluster& clust
   report.name_server = cluster.currentNameServer();
   std::map<std::string, std::string> cluster_of;
   for (const auto& [name, brokers] : info->cluster_addr_table) {
-    for (const auto& b : brokers)
+    for (const auto& b : brokers) {
       cluster_of[b] = name;
+    }
   }
   std::vector<asio::awaitable<Result<rocketmq::BrokerRuntimeInfo>>> calls;
   for (const auto& [name, data] : info->broker_addr_table) {
@@ -248,8 +246,8 @@ asio::awaitable<Result<TopicReport>> collectTopic(rocketmq::Cluster& cluster, st
       continue;
     }
     for (const auto& [mq, o] : results[i]->offset_table) {
-      report.queues.push_back(TopicQueueRow{mq.broker_name, mq.queue_id, o.min_offset,
-                                            o.max_offset, o.last_update_timestamp});
+      report.queues.push_back(TopicQueueRow{mq.broker_name, mq.queue_id, o.min_offset, o.max_offset,
+                                            o.last_update_timestamp});
     }
   }
   if (!results.empty() && failed == results.size()) {
@@ -310,8 +308,9 @@ std::string renderText(const ClustersReport& report) {
   std::string out = fmt::format("NameServer {}: {} broker address(es)\n\n", report.name_server,
                                 report.brokers.size());
   out += t.render();
-  for (const auto& e : errors)
+  for (const auto& e : errors) {
     out += fmt::format("warning: {}\n", e);
+  }
   return out;
 }
 
@@ -337,8 +336,9 @@ std::string renderText(const TopicReport& report) {
   }
   queues.addRow({"TOTAL", "", "", "", std::to_string(total), ""});
   out += queues.render();
-  for (const auto& [broker, e] : report.errors)
+  for (const auto& [broker, e] : report.errors) {
     out += fmt::format("warning: {}: {}\n", broker, e);
+  }
   return out;
 }
 
@@ -363,15 +363,17 @@ std::string renderText(const GroupReport& report) {
   if (!report.clients.empty()) {
     out += "\n";
     Table clients({"CLIENT ID", "ADDRESS", "LANGUAGE", "VERSION"});
-    for (const auto& c : report.clients)
+    for (const auto& c : report.clients) {
       clients.addRow({c.client_id, c.addr, c.language, c.version});
+    }
     out += clients.render();
   }
   if (!report.subscriptions.empty()) {
     out += "\n";
     Table subs({"SUBSCRIBED TOPIC", "EXPRESSION"});
-    for (const auto& [t, expr] : report.subscriptions)
+    for (const auto& [t, expr] : report.subscriptions) {
       subs.addRow({t, expr});
+    }
     out += subs.render();
   }
   out += "\n";
@@ -393,8 +395,9 @@ std::string renderText(const GroupReport& report) {
   if (report.queues.empty()) {
     out += "(no queues: the group has no committed offsets and no subscriptions)\n";
   }
-  for (const auto& [where, e] : report.errors)
+  for (const auto& [where, e] : report.errors) {
     out += fmt::format("warning: {}: {}\n", where, e);
+  }
   return out;
 }
 
@@ -402,12 +405,14 @@ std::string renderText(const TopicsReport& report) {
   std::string out;
   if (report.all) {
     Table t({"TOPIC", "KIND"});
-    for (const auto& e : report.topics)
+    for (const auto& e : report.topics) {
       t.addRow({e.name, e.kind});
+    }
     out += t.render();
   } else {
-    for (const auto& e : report.topics)
+    for (const auto& e : report.topics) {
       out += e.name + "\n";
+    }
   }
   out += fmt::format("\n{} topic(s)", report.topics.size());
   if (report.hidden > 0) {
@@ -450,12 +455,9 @@ Json toJson(const TopicReport& report) {
   std::int64_t total = 0;
   for (const auto& q : report.queues) {
     total += q.messages();
-    Json j{{"broker", q.broker_name},
-           {"queueId", q.queue_id.value()},
-           {"minOffset", q.min_offset.value()},
-           {"maxOffset", q.max_offset.value()},
-           {"messages", q.messages()},
-           {"lastUpdateTimestamp", q.last_update.millis()}};
+    Json j{{"broker", q.broker_name},           {"queueId", q.queue_id.value()},
+           {"minOffset", q.min_offset.value()}, {"maxOffset", q.max_offset.value()},
+           {"messages", q.messages()},          {"lastUpdateTimestamp", q.last_update.millis()}};
     j["lastUpdateTime"] = q.last_update.known() ? Json(q.last_update.toString()) : Json(nullptr);
     queues.push_back(std::move(j));
   }
@@ -506,8 +508,9 @@ Json toJson(const GroupReport& report) {
 
 Json toJson(const TopicsReport& report) {
   Json topics = Json::array();
-  for (const auto& e : report.topics)
+  for (const auto& e : report.topics) {
     topics.push_back(Json{{"topic", e.name}, {"kind", e.kind}});
+  }
   return Json{{"nameServer", report.name_server}, {"topics", topics}, {"hidden", report.hidden}};
 }
 

@@ -1,6 +1,7 @@
 // `ferry`: the one binary. Each subcommand registers itself here (run, status, inspect), so main
 // only parses and returns the command's exit code.
 #include <cstdio>
+#include <exception>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -11,9 +12,8 @@
 
 namespace {
 constexpr const char* kVersion = "ferry 0.1.0";
-}
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{
       "Ferry replicates Apache RocketMQ traffic between clusters and keeps consumer progress in "
       "sync.",
@@ -40,4 +40,18 @@ int main(int argc, char** argv) {
     return ferry::cli::kExitUsage;
   }
   return exit_code;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Subcommands return errors as values; what still escapes (std::bad_alloc, a library's
+  // exception) is reported instead of std::terminate's abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ferry: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "ferry: internal error (unknown exception)\n");
+  }
+  return ferry::cli::kExitError;
 }

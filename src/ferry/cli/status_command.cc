@@ -93,16 +93,13 @@ std::string serverMessage(const httplib::Result& res) {
 // Why a request got no HTTP answer, in an operator's words.
 std::string transportFailure(httplib::Error error, int timeout_ms) {
   switch (error) {
-    case httplib::Error::Connection:
-      return "connection refused or address unreachable";
+    case httplib::Error::Connection: return "connection refused or address unreachable";
     case httplib::Error::ConnectionTimeout:
       return fmt::format("no connection within {} ms", timeout_ms);
     case httplib::Error::Read:
       return fmt::format("connected, but no complete answer within {} ms", timeout_ms);
-    case httplib::Error::Write:
-      return "connected, but the request could not be sent";
-    default:
-      return httplib::to_string(error);
+    case httplib::Error::Write: return "connected, but the request could not be sent";
+    default: return httplib::to_string(error);
   }
 }
 

@@ -25,24 +25,34 @@ class Reader {
   bool ok() const { return !error_; }
 
   void fail(std::string_view path, std::string_view what) {
-    if (error_) return;
+    if (error_) {
+      return;
+    }
     error_ = Error{Errc::kMalformed, fmt::format("{}: {}: {}", model_, path, what), 0, {}};
   }
   void failWith(Error error) {
-    if (!error_) error_ = std::move(error);
+    if (!error_) {
+      error_ = std::move(error);
+    }
   }
 
   template <class T>
   Result<T> finish(T value) {
-    if (error_) return makeError(std::move(*error_));
+    if (error_) {
+      return makeError(std::move(*error_));
+    }
     return value;
   }
 
   // Member lookup; null counts as absent.
   static const Json* member(const Json& obj, std::string_view key) {
-    if (!obj.is_object()) return nullptr;
+    if (!obj.is_object()) {
+      return nullptr;
+    }
     auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) return nullptr;
+    if (it == obj.end() || it->is_null()) {
+      return nullptr;
+    }
     return &*it;
   }
 
@@ -51,9 +61,12 @@ class Reader {
     auto v = optString(obj, key, path);
     return v ? std::move(*v) : std::move(def);
   }
-  std::optional<std::string> optString(const Json& obj, std::string_view key, std::string_view path) {
+  std::optional<std::string> optString(const Json& obj, std::string_view key,
+                                       std::string_view path) {
     const Json* v = member(obj, key);
-    if (!v) return std::nullopt;
+    if (!v) {
+      return std::nullopt;
+    }
     if (!v->is_string()) {
       fail(join(path, key), "expected a string");
       return std::nullopt;
@@ -64,17 +77,23 @@ class Reader {
   std::int64_t int64(const Json& obj, std::string_view key, std::string_view path,
                      std::int64_t def = 0) {
     const Json* v = member(obj, key);
-    if (!v) return def;
+    if (!v) {
+      return def;
+    }
     return toInt64(*v, join(path, key)).value_or(def);
   }
   std::int32_t int32(const Json& obj, std::string_view key, std::string_view path,
                      std::int32_t def = 0) {
     const Json* v = member(obj, key);
-    if (!v) return def;
+    if (!v) {
+      return def;
+    }
     auto value = toInt64(*v, join(path, key));
-    if (!value) return def;
-    if (*value < std::numeric_limits<std::int32_t>::min() ||
-        *value > std::numeric_limits<std::int32_t>::max()) {
+    if (!value) {
+      return def;
+    }
+    if (*value < std::numeric_limits<std::int32_t>::min()
+        || *value > std::numeric_limits<std::int32_t>::max()) {
       fail(join(path, key), "integer out of int32 range");
       return def;
     }
@@ -82,7 +101,9 @@ class Reader {
   }
   double number(const Json& obj, std::string_view key, std::string_view path, double def = 0) {
     const Json* v = member(obj, key);
-    if (!v) return def;
+    if (!v) {
+      return def;
+    }
     if (!v->is_number()) {
       fail(join(path, key), "expected a number");
       return def;
@@ -91,7 +112,9 @@ class Reader {
   }
   bool boolean(const Json& obj, std::string_view key, std::string_view path, bool def = false) {
     const Json* v = member(obj, key);
-    if (!v) return def;
+    if (!v) {
+      return def;
+    }
     if (!v->is_boolean()) {
       fail(join(path, key), "expected true or false");
       return def;
@@ -100,7 +123,9 @@ class Reader {
   }
   const Json* object(const Json& obj, std::string_view key, std::string_view path) {
     const Json* v = member(obj, key);
-    if (!v) return nullptr;
+    if (!v) {
+      return nullptr;
+    }
     if (!v->is_object()) {
       fail(join(path, key), "expected an object");
       return nullptr;
@@ -109,7 +134,9 @@ class Reader {
   }
   const Json* array(const Json& obj, std::string_view key, std::string_view path) {
     const Json* v = member(obj, key);
-    if (!v) return nullptr;
+    if (!v) {
+      return nullptr;
+    }
     if (!v->is_array()) {
       fail(join(path, key), "expected an array");
       return nullptr;
@@ -118,7 +145,9 @@ class Reader {
   }
 
   std::optional<std::int64_t> toInt64(const Json& v, std::string_view path) {
-    if (v.is_number_integer() && !v.is_number_unsigned()) return v.get<std::int64_t>();
+    if (v.is_number_integer() && !v.is_number_unsigned()) {
+      return v.get<std::int64_t>();
+    }
     if (v.is_number_unsigned()) {
       const auto u = v.get<std::uint64_t>();
       if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
@@ -135,7 +164,9 @@ class Reader {
   std::vector<std::string> strings(const Json& obj, std::string_view key, std::string_view path) {
     std::vector<std::string> out;
     const Json* a = array(obj, key, path);
-    if (!a) return out;
+    if (!a) {
+      return out;
+    }
     for (std::size_t i = 0; i < a->size(); ++i) {
       const Json& e = (*a)[i];
       if (!e.is_string()) {
@@ -151,7 +182,9 @@ class Reader {
   template <class Fn>
   void messageQueueMap(const Json& obj, std::string_view key, std::string_view path, Fn&& fn) {
     const Json* m = object(obj, key, path);
-    if (!m) return;
+    if (!m) {
+      return;
+    }
     for (const auto& [k, v] : m->items()) {
       const std::string entry_path = fmt::format("{}[{}]", join(path, key), k);
       auto mq = parseMessageQueueKey(k);
@@ -160,12 +193,16 @@ class Reader {
         return;
       }
       fn(std::move(*mq), v, entry_path);
-      if (!ok()) return;
+      if (!ok()) {
+        return;
+      }
     }
   }
 
   static std::string join(std::string_view path, std::string_view key) {
-    if (path.empty()) return std::string(key);
+    if (path.empty()) {
+      return std::string(key);
+    }
     return fmt::format("{}.{}", path, key);
   }
 
@@ -177,7 +214,9 @@ class Reader {
 // Parses the body and checks that it is a JSON object.
 Result<Json> parseObject(std::string_view body, std::string_view model) {
   auto parsed = parseFastjson(body);
-  if (!parsed) return makeError(std::move(parsed.error()).withContext(model));
+  if (!parsed) {
+    return makeError(std::move(parsed.error()).withContext(model));
+  }
   if (!parsed->is_object()) {
     return makeError(Errc::kMalformed, fmt::format("{}: expected a JSON object", model));
   }
@@ -188,7 +227,9 @@ std::map<std::string, std::string> stringMap(Reader& r, const Json& obj, std::st
                                              std::string_view path) {
   std::map<std::string, std::string> out;
   const Json* m = r.object(obj, key, path);
-  if (!m) return out;
+  if (!m) {
+    return out;
+  }
   for (const auto& [k, v] : m->items()) {
     // java.util.Properties may hold non-string values; keep their text.
     out[k] = v.is_string() ? v.get<std::string>() : dumpJson(v);
@@ -203,14 +244,21 @@ std::vector<std::string> sortedUnique(std::vector<std::string> v) {
 }
 
 Json messageQueueJson(const MessageQueue& mq) {
-  return Json{{"brokerName", mq.broker_name}, {"queueId", mq.queue_id.value()}, {"topic", mq.topic}};
+  return Json{
+      {"brokerName", mq.broker_name}, {"queueId", mq.queue_id.value()}, {"topic", mq.topic}};
 }
 
 // Inserts `"key":raw` as the first member of a dumped JSON object.
-std::string spliceRawMember(std::string object_text, std::string_view key, std::string_view raw) {
-  std::string member = fmt::format("{}:{}", dumpJson(Json(key)), raw);
-  if (object_text == "{}") return "{" + member + "}";
-  return "{" + member + "," + object_text.substr(1);
+std::string spliceRawMember(std::string_view object_text, std::string_view key,
+                            std::string_view raw) {
+  std::string out = fmt::format("{{{}:{}", dumpJson(Json(key)), raw);
+  if (object_text == "{}") {
+    out += '}';
+    return out;
+  }
+  out += ',';
+  out.append(object_text.substr(1));
+  return out;
 }
 
 // ---- element readers and writers -----------------------------------------------------------
@@ -218,7 +266,9 @@ std::string spliceRawMember(std::string object_text, std::string_view key, std::
 DataVersion readDataVersion(Reader& r, const Json& obj, std::string_view key) {
   DataVersion dv;
   const Json* v = r.object(obj, key, "");
-  if (!v) return dv;
+  if (!v) {
+    return dv;
+  }
   dv.timestamp = r.int64(*v, "timestamp", key);
   dv.counter = r.int64(*v, "counter", key);
   dv.state_version = r.int64(*v, "stateVersion", key);
@@ -252,12 +302,16 @@ BrokerData readBrokerData(Reader& r, const Json& obj, std::string_view path) {
 
 Json brokerDataJson(const BrokerData& b) {
   Json addrs = Json::object();
-  for (const auto& [id, addr] : b.broker_addrs) addrs[std::to_string(id)] = addr;
+  for (const auto& [id, addr] : b.broker_addrs) {
+    addrs[std::to_string(id)] = addr;
+  }
   Json j{{"cluster", b.cluster},
          {"brokerName", b.broker_name},
          {"brokerAddrs", addrs},
          {"enableActingMaster", b.enable_acting_master}};
-  if (b.zone_name) j["zoneName"] = *b.zone_name;
+  if (b.zone_name) {
+    j["zoneName"] = *b.zone_name;
+  }
   return j;
 }
 
@@ -266,7 +320,9 @@ std::string brokerDataFastjson(const BrokerData& b) {
   Json base = brokerDataJson(b);
   base.erase("brokerAddrs");
   Json entries = Json::array();
-  for (const auto& [id, addr] : b.broker_addrs) entries.push_back(Json::array({id, addr}));
+  for (const auto& [id, addr] : b.broker_addrs) {
+    entries.push_back(Json::array({id, addr}));
+  }
   return spliceRawMember(dumpJson(base), "brokerAddrs", dumpFastjsonMap(entries));
 }
 
@@ -278,7 +334,9 @@ SubscriptionData readSubscriptionData(Reader& r, const Json& obj, std::string_vi
   if (const Json* codes = r.array(obj, "codeSet", path)) {
     for (std::size_t i = 0; i < codes->size(); ++i) {
       auto code = r.toInt64((*codes)[i], fmt::format("{}.codeSet[{}]", path, i));
-      if (!code) break;
+      if (!code) {
+        break;
+      }
       s.code_set.push_back(static_cast<std::int32_t>(*code));
     }
   }
@@ -309,11 +367,13 @@ TopicConfig readTopicConfig(Reader& r, const Json& obj, std::string_view path) {
   t.order = r.boolean(obj, "order", path);
   t.attributes = stringMap(r, obj, "attributes", path);
   static const std::set<std::string, std::less<>> kKnown{
-      "topicName", "readQueueNums", "writeQueueNums", "perm", "topicFilterType", "topicSysFlag",
-      "order", "attributes"};
+      "topicName",       "readQueueNums", "writeQueueNums", "perm",
+      "topicFilterType", "topicSysFlag",  "order",          "attributes"};
   if (obj.is_object()) {
     for (const auto& [k, v] : obj.items()) {
-      if (!kKnown.contains(k)) t.extra[k] = v;
+      if (!kKnown.contains(k)) {
+        t.extra[k] = v;
+      }
     }
   }
   return t;
@@ -330,17 +390,27 @@ SubscriptionGroupConfig readGroupConfig(Reader& r, const Json& obj, std::string_
   g.retry_max_times = r.int32(obj, "retryMaxTimes", path, 16);
   g.broker_id = r.int64(obj, "brokerId", path, 0);
   g.which_broker_when_consume_slowly = r.int64(obj, "whichBrokerWhenConsumeSlowly", path, 1);
-  g.notify_consumer_ids_changed_enable = r.boolean(obj, "notifyConsumerIdsChangedEnable", path, true);
+  g.notify_consumer_ids_changed_enable =
+      r.boolean(obj, "notifyConsumerIdsChangedEnable", path, true);
   g.group_sys_flag = r.int32(obj, "groupSysFlag", path, 0);
   g.consume_timeout_minute = r.int32(obj, "consumeTimeoutMinute", path, 15);
-  static const std::set<std::string, std::less<>> kKnown{
-      "groupName", "consumeEnable", "consumeFromMinEnable", "consumeBroadcastEnable",
-      "consumeMessageOrderly", "retryQueueNums", "retryMaxTimes", "brokerId",
-      "whichBrokerWhenConsumeSlowly", "notifyConsumerIdsChangedEnable", "groupSysFlag",
-      "consumeTimeoutMinute"};
+  static const std::set<std::string, std::less<>> kKnown{"groupName",
+                                                         "consumeEnable",
+                                                         "consumeFromMinEnable",
+                                                         "consumeBroadcastEnable",
+                                                         "consumeMessageOrderly",
+                                                         "retryQueueNums",
+                                                         "retryMaxTimes",
+                                                         "brokerId",
+                                                         "whichBrokerWhenConsumeSlowly",
+                                                         "notifyConsumerIdsChangedEnable",
+                                                         "groupSysFlag",
+                                                         "consumeTimeoutMinute"};
   if (obj.is_object()) {
     for (const auto& [k, v] : obj.items()) {
-      if (!kKnown.contains(k)) g.extra[k] = v;
+      if (!kKnown.contains(k)) {
+        g.extra[k] = v;
+      }
     }
   }
   return g;
@@ -376,7 +446,9 @@ Json processQueueInfoJson(const ProcessQueueInfo& p) {
 
 std::int32_t javaStringHashCode(std::string_view utf8) {
   std::uint32_t h = 0;
-  auto add = [&h](std::uint32_t unit) { h = 31U * h + unit; };
+  auto add = [&h](std::uint32_t unit) {
+    h = 31U * h + unit;
+  };
   std::size_t i = 0;
   while (i < utf8.size()) {
     const auto b0 = static_cast<unsigned char>(utf8[i]);
@@ -397,7 +469,9 @@ std::int32_t javaStringHashCode(std::string_view utf8) {
       bool valid = need != 0 && i + need <= utf8.size();
       for (std::size_t k = 1; valid && k < need; ++k) {
         const auto b = static_cast<unsigned char>(utf8[i + k]);
-        if ((b & 0xC0) != 0x80) valid = false;
+        if ((b & 0xC0) != 0x80) {
+          valid = false;
+        }
         cp = (cp << 6) | (b & 0x3F);
       }
       if (valid && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)) {
@@ -418,7 +492,9 @@ std::int32_t javaStringHashCode(std::string_view utf8) {
   return static_cast<std::int32_t>(h);
 }
 
-std::string messageQueueKey(const MessageQueue& mq) { return dumpJson(messageQueueJson(mq)); }
+std::string messageQueueKey(const MessageQueue& mq) {
+  return dumpJson(messageQueueJson(mq));
+}
 
 Result<MessageQueue> parseMessageQueueKey(std::string_view key) {
   auto parsed = parseFastjson(key);
@@ -438,7 +514,9 @@ Result<MessageQueue> parseMessageQueueKey(std::string_view key) {
 
 std::optional<std::string> BrokerData::masterAddr() const {
   auto it = broker_addrs.find(kMasterBrokerId);
-  if (it == broker_addrs.end() || it->second.empty()) return std::nullopt;
+  if (it == broker_addrs.end() || it->second.empty()) {
+    return std::nullopt;
+  }
   return it->second;
 }
 
@@ -447,7 +525,9 @@ std::optional<std::string> BrokerData::masterAddr() const {
 Result<TopicRouteData> TopicRouteData::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "TopicRouteData";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   TopicRouteData route;
   route.order_topic_conf = r.optString(*json, "orderTopicConf", "");
@@ -491,22 +571,30 @@ std::string TopicRouteData::toJson() const {
                        {"writeQueueNums", q.write_queue_nums}});
   }
   Json bds = Json::array();
-  for (const auto& b : broker_datas) bds.push_back(brokerDataJson(b));
+  for (const auto& b : broker_datas) {
+    bds.push_back(brokerDataJson(b));
+  }
   Json j{{"brokerDatas", bds}, {"filterServerTable", Json::object()}, {"queueDatas", qds}};
-  if (order_topic_conf) j["orderTopicConf"] = *order_topic_conf;
+  if (order_topic_conf) {
+    j["orderTopicConf"] = *order_topic_conf;
+  }
   return dumpJson(j);
 }
 
 const BrokerData* TopicRouteData::findBroker(std::string_view broker_name) const {
   for (const auto& b : broker_datas) {
-    if (b.broker_name == broker_name) return &b;
+    if (b.broker_name == broker_name) {
+      return &b;
+    }
   }
   return nullptr;
 }
 
 const QueueData* TopicRouteData::findQueueData(std::string_view broker_name) const {
   for (const auto& q : queue_datas) {
-    if (q.broker_name == broker_name) return &q;
+    if (q.broker_name == broker_name) {
+      return &q;
+    }
   }
   return nullptr;
 }
@@ -516,7 +604,9 @@ const QueueData* TopicRouteData::findQueueData(std::string_view broker_name) con
 Result<ClusterInfo> ClusterInfo::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "ClusterInfo";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   ClusterInfo info;
   if (const Json* table = r.object(*json, "brokerAddrTable", "")) {
@@ -527,13 +617,17 @@ Result<ClusterInfo> ClusterInfo::fromJson(std::string_view body) {
         break;
       }
       info.broker_addr_table[name] = readBrokerData(r, v, path);
-      if (!r.ok()) break;
+      if (!r.ok()) {
+        break;
+      }
     }
   }
   if (const Json* table = r.object(*json, "clusterAddrTable", "")) {
     for (const auto& [cluster, v] : table->items()) {
       auto names = r.strings(*table, cluster, "clusterAddrTable");
-      if (!r.ok()) break;
+      if (!r.ok()) {
+        break;
+      }
       info.cluster_addr_table[cluster] = sortedUnique(std::move(names));
       (void)v;
     }
@@ -545,14 +639,19 @@ std::string ClusterInfo::toJson() const {
   std::string brokers = "{";
   bool first = true;
   for (const auto& [name, data] : broker_addr_table) {
-    if (!first) brokers += ",";
+    if (!first) {
+      brokers += ",";
+    }
     first = false;
     brokers += dumpJson(Json(name)) + ":" + brokerDataFastjson(data);
   }
   brokers += "}";
   Json clusters = Json::object();
-  for (const auto& [name, list] : cluster_addr_table) clusters[name] = list;
-  return spliceRawMember(dumpJson(Json{{"clusterAddrTable", clusters}}), "brokerAddrTable", brokers);
+  for (const auto& [name, list] : cluster_addr_table) {
+    clusters[name] = list;
+  }
+  return spliceRawMember(dumpJson(Json{{"clusterAddrTable", clusters}}), "brokerAddrTable",
+                         brokers);
 }
 
 // ---- TopicList -----------------------------------------------------------------------------
@@ -560,7 +659,9 @@ std::string ClusterInfo::toJson() const {
 Result<TopicList> TopicList::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "TopicList";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   TopicList list;
   list.topics = sortedUnique(r.strings(*json, "topicList", ""));
@@ -570,7 +671,9 @@ Result<TopicList> TopicList::fromJson(std::string_view body) {
 
 std::string TopicList::toJson() const {
   Json j{{"topicList", topics}};
-  if (broker_addr) j["brokerAddr"] = *broker_addr;
+  if (broker_addr) {
+    j["brokerAddr"] = *broker_addr;
+  }
   return dumpJson(j);
 }
 
@@ -579,7 +682,9 @@ std::string TopicList::toJson() const {
 Result<TopicConfig> TopicConfig::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "TopicConfig";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   TopicConfig t = readTopicConfig(r, *json, "");
   return r.finish(std::move(t));
@@ -599,10 +704,14 @@ std::string TopicConfig::toJson() const {
 }
 
 std::optional<std::string> TopicConfig::attributesHeader() const {
-  if (attributes.empty()) return std::nullopt;
+  if (attributes.empty()) {
+    return std::nullopt;
+  }
   std::string out;
   for (const auto& [k, v] : attributes) {
-    if (!out.empty()) out += ",";
+    if (!out.empty()) {
+      out += ",";
+    }
     out += fmt::format("+{}={}", k, v);
   }
   return out;
@@ -611,7 +720,9 @@ std::optional<std::string> TopicConfig::attributesHeader() const {
 Result<TopicConfigSerializeWrapper> TopicConfigSerializeWrapper::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "TopicConfigSerializeWrapper";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   TopicConfigSerializeWrapper w;
   if (const Json* table = r.object(*json, "topicConfigTable", "")) {
@@ -622,8 +733,12 @@ Result<TopicConfigSerializeWrapper> TopicConfigSerializeWrapper::fromJson(std::s
         break;
       }
       TopicConfig t = readTopicConfig(r, v, path);
-      if (!r.ok()) break;
-      if (t.topic_name.empty()) t.topic_name = name;
+      if (!r.ok()) {
+        break;
+      }
+      if (t.topic_name.empty()) {
+        t.topic_name = name;
+      }
       w.topic_config_table[name] = std::move(t);
     }
   }
@@ -636,7 +751,9 @@ Result<TopicConfigSerializeWrapper> TopicConfigSerializeWrapper::fromJson(std::s
 Result<SubscriptionGroupConfig> SubscriptionGroupConfig::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "SubscriptionGroupConfig";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   SubscriptionGroupConfig g = readGroupConfig(r, *json, "");
   return r.finish(std::move(g));
@@ -662,7 +779,9 @@ std::string SubscriptionGroupConfig::toJson() const {
 Result<SubscriptionGroupWrapper> SubscriptionGroupWrapper::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "SubscriptionGroupWrapper";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   SubscriptionGroupWrapper w;
   if (const Json* table = r.object(*json, "subscriptionGroupTable", "")) {
@@ -673,8 +792,12 @@ Result<SubscriptionGroupWrapper> SubscriptionGroupWrapper::fromJson(std::string_
         break;
       }
       SubscriptionGroupConfig g = readGroupConfig(r, v, path);
-      if (!r.ok()) break;
-      if (g.group_name.empty()) g.group_name = name;
+      if (!r.ok()) {
+        break;
+      }
+      if (g.group_name.empty()) {
+        g.group_name = name;
+      }
       w.subscription_group_table[name] = std::move(g);
     }
   }
@@ -690,8 +813,12 @@ SubscriptionData SubscriptionData::build(std::string topic, std::string_view exp
   s.topic = std::move(topic);
   s.sub_version = sub_version;
   auto trim = [](std::string_view v) {
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) {
+      v.remove_prefix(1);
+    }
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) {
+      v.remove_suffix(1);
+    }
     return v;
   };
   const std::string_view expr = trim(expression);
@@ -708,7 +835,9 @@ SubscriptionData SubscriptionData::build(std::string topic, std::string_view exp
       s.tags_set.emplace_back(tag);
       s.code_set.push_back(javaStringHashCode(tag));
     }
-    if (bar == std::string_view::npos) break;
+    if (bar == std::string_view::npos) {
+      break;
+    }
     rest.remove_prefix(bar + 2);
   }
   return s;
@@ -719,7 +848,9 @@ SubscriptionData SubscriptionData::build(std::string topic, std::string_view exp
 Result<ConsumerConnection> ConsumerConnection::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "ConsumerConnection";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   ConsumerConnection cc;
   if (const Json* set = r.array(*json, "connectionSet", "")) {
@@ -749,8 +880,12 @@ Result<ConsumerConnection> ConsumerConnection::fromJson(std::string_view body) {
         break;
       }
       SubscriptionData s = readSubscriptionData(r, v, path);
-      if (!r.ok()) break;
-      if (s.topic.empty()) s.topic = topic;
+      if (!r.ok()) {
+        break;
+      }
+      if (s.topic.empty()) {
+        s.topic = topic;
+      }
       cc.subscription_table[topic] = std::move(s);
     }
   }
@@ -769,11 +904,19 @@ std::string ConsumerConnection::toJson() const {
                          {"version", c.version}});
   }
   Json subs = Json::object();
-  for (const auto& [topic, s] : subscription_table) subs[topic] = subscriptionDataJson(s);
+  for (const auto& [topic, s] : subscription_table) {
+    subs[topic] = subscriptionDataJson(s);
+  }
   Json j{{"connectionSet", conns}, {"subscriptionTable", subs}};
-  if (!consume_type.empty()) j["consumeType"] = consume_type;
-  if (!message_model.empty()) j["messageModel"] = message_model;
-  if (!consume_from_where.empty()) j["consumeFromWhere"] = consume_from_where;
+  if (!consume_type.empty()) {
+    j["consumeType"] = consume_type;
+  }
+  if (!message_model.empty()) {
+    j["messageModel"] = message_model;
+  }
+  if (!consume_from_where.empty()) {
+    j["consumeFromWhere"] = consume_from_where;
+  }
   return dumpJson(j);
 }
 
@@ -782,7 +925,9 @@ std::string ConsumerConnection::toJson() const {
 Result<ConsumeStats> ConsumeStats::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "ConsumeStats";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   ConsumeStats stats;
   stats.consume_tps = r.number(*json, "consumeTps", "");
@@ -824,7 +969,9 @@ std::int64_t ConsumeStats::totalDiff() const {
 Result<ResetOffsetBody> ResetOffsetBody::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "ResetOffsetBody";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   ResetOffsetBody reset;
   const Json* table = Reader::member(*json, "offsetTable");
@@ -845,7 +992,9 @@ Result<ResetOffsetBody> ResetOffsetBody::fromJson(std::string_view body) {
     r.messageQueueMap(*json, "offsetTable", "",
                       [&](MessageQueue mq, const Json& v, const std::string& path) {
                         auto offset = r.toInt64(v, path);
-                        if (offset) reset.offset_table[std::move(mq)] = QueueOffset(*offset);
+                        if (offset) {
+                          reset.offset_table[std::move(mq)] = QueueOffset(*offset);
+                        }
                       });
   }
   return r.finish(std::move(reset));
@@ -864,7 +1013,9 @@ std::string ResetOffsetBody::toJson() const {
 Result<ConsumerIdList> ConsumerIdList::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "ConsumerIdList";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   ConsumerIdList list;
   list.consumer_ids = r.strings(*json, "consumerIdList", "");
@@ -874,7 +1025,9 @@ Result<ConsumerIdList> ConsumerIdList::fromJson(std::string_view body) {
 Result<GroupList> GroupList::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "GroupList";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   GroupList list;
   list.groups = sortedUnique(r.strings(*json, "groupList", ""));
@@ -886,7 +1039,9 @@ Result<GroupList> GroupList::fromJson(std::string_view body) {
 Result<ConsumerRunningInfo> ConsumerRunningInfo::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "ConsumerRunningInfo";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   ConsumerRunningInfo info;
   info.properties = stringMap(r, *json, "properties", "");
@@ -900,28 +1055,29 @@ Result<ConsumerRunningInfo> ConsumerRunningInfo::fromJson(std::string_view body)
       info.subscription_set.push_back(readSubscriptionData(r, (*subs)[i], path));
     }
   }
-  r.messageQueueMap(*json, "mqTable", "", [&](MessageQueue mq, const Json& v, const std::string& path) {
-    if (!v.is_object()) {
-      r.fail(path, "expected an object");
-      return;
-    }
-    ProcessQueueInfo p;
-    p.commit_offset = QueueOffset(r.int64(v, "commitOffset", path));
-    p.cached_msg_min_offset = QueueOffset(r.int64(v, "cachedMsgMinOffset", path));
-    p.cached_msg_max_offset = QueueOffset(r.int64(v, "cachedMsgMaxOffset", path));
-    p.cached_msg_count = r.int32(v, "cachedMsgCount", path);
-    p.cached_msg_size_in_mib = r.int32(v, "cachedMsgSizeInMiB", path);
-    p.transaction_msg_min_offset = QueueOffset(r.int64(v, "transactionMsgMinOffset", path));
-    p.transaction_msg_max_offset = QueueOffset(r.int64(v, "transactionMsgMaxOffset", path));
-    p.transaction_msg_count = r.int32(v, "transactionMsgCount", path);
-    p.locked = r.boolean(v, "locked", path);
-    p.try_unlock_times = r.int64(v, "tryUnlockTimes", path);
-    p.last_lock_timestamp = r.int64(v, "lastLockTimestamp", path);
-    p.droped = r.boolean(v, "droped", path);
-    p.last_pull_timestamp = r.int64(v, "lastPullTimestamp", path);
-    p.last_consume_timestamp = r.int64(v, "lastConsumeTimestamp", path);
-    info.mq_table[std::move(mq)] = p;
-  });
+  r.messageQueueMap(
+      *json, "mqTable", "", [&](MessageQueue mq, const Json& v, const std::string& path) {
+        if (!v.is_object()) {
+          r.fail(path, "expected an object");
+          return;
+        }
+        ProcessQueueInfo p;
+        p.commit_offset = QueueOffset(r.int64(v, "commitOffset", path));
+        p.cached_msg_min_offset = QueueOffset(r.int64(v, "cachedMsgMinOffset", path));
+        p.cached_msg_max_offset = QueueOffset(r.int64(v, "cachedMsgMaxOffset", path));
+        p.cached_msg_count = r.int32(v, "cachedMsgCount", path);
+        p.cached_msg_size_in_mib = r.int32(v, "cachedMsgSizeInMiB", path);
+        p.transaction_msg_min_offset = QueueOffset(r.int64(v, "transactionMsgMinOffset", path));
+        p.transaction_msg_max_offset = QueueOffset(r.int64(v, "transactionMsgMaxOffset", path));
+        p.transaction_msg_count = r.int32(v, "transactionMsgCount", path);
+        p.locked = r.boolean(v, "locked", path);
+        p.try_unlock_times = r.int64(v, "tryUnlockTimes", path);
+        p.last_lock_timestamp = r.int64(v, "lastLockTimestamp", path);
+        p.droped = r.boolean(v, "droped", path);
+        p.last_pull_timestamp = r.int64(v, "lastPullTimestamp", path);
+        p.last_consume_timestamp = r.int64(v, "lastConsumeTimestamp", path);
+        info.mq_table[std::move(mq)] = p;
+      });
   if (const Json* table = r.object(*json, "statusTable", "")) {
     for (const auto& [topic, v] : table->items()) {
       const std::string path = fmt::format("statusTable[{}]", topic);
@@ -937,7 +1093,9 @@ Result<ConsumerRunningInfo> ConsumerRunningInfo::fromJson(std::string_view body)
       s.consume_failed_tps = r.number(v, "consumeFailedTPS", path);
       s.consume_failed_msgs = r.int64(v, "consumeFailedMsgs", path);
       info.status_table[topic] = s;
-      if (!r.ok()) break;
+      if (!r.ok()) {
+        break;
+      }
     }
   }
   info.user_consumer_info = stringMap(r, *json, "userConsumerInfo", "");
@@ -947,7 +1105,9 @@ Result<ConsumerRunningInfo> ConsumerRunningInfo::fromJson(std::string_view body)
 
 std::string ConsumerRunningInfo::toJson() const {
   Json subs = Json::array();
-  for (const auto& s : subscription_set) subs.push_back(subscriptionDataJson(s));
+  for (const auto& s : subscription_set) {
+    subs.push_back(subscriptionDataJson(s));
+  }
   Json status = Json::object();
   for (const auto& [topic, s] : status_table) {
     status[topic] = Json{{"consumeFailedMsgs", s.consume_failed_msgs},
@@ -961,7 +1121,9 @@ std::string ConsumerRunningInfo::toJson() const {
          {"statusTable", status},
          {"subscriptionSet", subs},
          {"userConsumerInfo", user_consumer_info}};
-  if (jstack) j["jstack"] = *jstack;
+  if (jstack) {
+    j["jstack"] = *jstack;
+  }
   Json entries = Json::array();
   for (const auto& [mq, p] : mq_table) {
     entries.push_back(Json::array({messageQueueJson(mq), processQueueInfoJson(p)}));
@@ -974,14 +1136,16 @@ std::string ConsumerRunningInfo::toJson() const {
 Result<HeartbeatData> HeartbeatData::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "HeartbeatData";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   HeartbeatData hb;
   hb.client_id = r.string(*json, "clientID", "");
   if (const Json* producers = r.array(*json, "producerDataSet", "")) {
     for (std::size_t i = 0; i < producers->size() && r.ok(); ++i) {
-      hb.producer_data_set.push_back(
-          ProducerData{r.string((*producers)[i], "groupName", fmt::format("producerDataSet[{}]", i))});
+      hb.producer_data_set.push_back(ProducerData{
+          r.string((*producers)[i], "groupName", fmt::format("producerDataSet[{}]", i))});
     }
   }
   if (const Json* consumers = r.array(*json, "consumerDataSet", "")) {
@@ -1000,8 +1164,8 @@ Result<HeartbeatData> HeartbeatData::fromJson(std::string_view body) {
       cd.unit_mode = r.boolean(c, "unitMode", path);
       if (const Json* subs = r.array(c, "subscriptionDataSet", path)) {
         for (std::size_t k = 0; k < subs->size() && r.ok(); ++k) {
-          cd.subscription_data_set.push_back(
-              readSubscriptionData(r, (*subs)[k], fmt::format("{}.subscriptionDataSet[{}]", path, k)));
+          cd.subscription_data_set.push_back(readSubscriptionData(
+              r, (*subs)[k], fmt::format("{}.subscriptionDataSet[{}]", path, k)));
         }
       }
       hb.consumer_data_set.push_back(std::move(cd));
@@ -1014,11 +1178,15 @@ Result<HeartbeatData> HeartbeatData::fromJson(std::string_view body) {
 
 std::string HeartbeatData::toJson() const {
   Json producers = Json::array();
-  for (const auto& p : producer_data_set) producers.push_back(Json{{"groupName", p.group_name}});
+  for (const auto& p : producer_data_set) {
+    producers.push_back(Json{{"groupName", p.group_name}});
+  }
   Json consumers = Json::array();
   for (const auto& c : consumer_data_set) {
     Json subs = Json::array();
-    for (const auto& s : c.subscription_data_set) subs.push_back(subscriptionDataJson(s));
+    for (const auto& s : c.subscription_data_set) {
+      subs.push_back(subscriptionDataJson(s));
+    }
     consumers.push_back(Json{{"consumeFromWhere", c.consume_from_where},
                              {"consumeType", c.consume_type},
                              {"groupName", c.group_name},
@@ -1038,35 +1206,41 @@ std::string HeartbeatData::toJson() const {
 Result<TopicStatsTable> TopicStatsTable::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "TopicStatsTable";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   TopicStatsTable stats;
-  r.messageQueueMap(*json, "offsetTable", "",
-                    [&](MessageQueue mq, const Json& v, const std::string& path) {
-                      if (!v.is_object()) {
-                        r.fail(path, "expected an object");
-                        return;
-                      }
-                      TopicOffset o;
-                      o.min_offset = QueueOffset(r.int64(v, "minOffset", path));
-                      o.max_offset = QueueOffset(r.int64(v, "maxOffset", path));
-                      o.last_update_timestamp = StoreTime::fromMillis(r.int64(v, "lastUpdateTimestamp", path));
-                      stats.offset_table[std::move(mq)] = o;
-                    });
-  if (Reader::member(*json, "topicPutTps")) stats.topic_put_tps = r.number(*json, "topicPutTps", "");
+  r.messageQueueMap(
+      *json, "offsetTable", "", [&](MessageQueue mq, const Json& v, const std::string& path) {
+        if (!v.is_object()) {
+          r.fail(path, "expected an object");
+          return;
+        }
+        TopicOffset o;
+        o.min_offset = QueueOffset(r.int64(v, "minOffset", path));
+        o.max_offset = QueueOffset(r.int64(v, "maxOffset", path));
+        o.last_update_timestamp = StoreTime::fromMillis(r.int64(v, "lastUpdateTimestamp", path));
+        stats.offset_table[std::move(mq)] = o;
+      });
+  if (Reader::member(*json, "topicPutTps")) {
+    stats.topic_put_tps = r.number(*json, "topicPutTps", "");
+  }
   return r.finish(std::move(stats));
 }
 
 std::string TopicStatsTable::toJson() const {
   Json entries = Json::array();
   for (const auto& [mq, o] : offset_table) {
-    entries.push_back(Json::array({messageQueueJson(mq),
-                                   Json{{"lastUpdateTimestamp", o.last_update_timestamp.millis()},
-                                        {"maxOffset", o.max_offset.value()},
-                                        {"minOffset", o.min_offset.value()}}}));
+    entries.push_back(Json::array(
+        {messageQueueJson(mq), Json{{"lastUpdateTimestamp", o.last_update_timestamp.millis()},
+                                    {"maxOffset", o.max_offset.value()},
+                                    {"minOffset", o.min_offset.value()}}}));
   }
   Json rest = Json::object();
-  if (topic_put_tps) rest["topicPutTps"] = *topic_put_tps;
+  if (topic_put_tps) {
+    rest["topicPutTps"] = *topic_put_tps;
+  }
   return spliceRawMember(dumpJson(rest), "offsetTable", dumpFastjsonMap(entries));
 }
 
@@ -1075,14 +1249,18 @@ std::string TopicStatsTable::toJson() const {
 Result<KVTable> KVTable::fromJson(std::string_view body) {
   constexpr std::string_view kModel = "KVTable";
   auto json = parseObject(body, kModel);
-  if (!json) return makeError(std::move(json.error()));
+  if (!json) {
+    return makeError(std::move(json.error()));
+  }
   Reader r(kModel);
   KVTable kv;
   kv.table = stringMap(r, *json, "table", "");
   return r.finish(std::move(kv));
 }
 
-std::string KVTable::toJson() const { return dumpJson(Json{{"table", table}}); }
+std::string KVTable::toJson() const {
+  return dumpJson(Json{{"table", table}});
+}
 
 std::map<std::string, std::string> parseBrokerConfig(std::string_view text) {
   std::map<std::string, std::string> out;
@@ -1090,11 +1268,19 @@ std::map<std::string, std::string> parseBrokerConfig(std::string_view text) {
     const auto nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    if (line.empty() || line.front() == '#' || line.front() == '!') continue;
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+      line.remove_prefix(1);
+    }
+    if (line.empty() || line.front() == '#' || line.front() == '!') {
+      continue;
+    }
     const auto eq = line.find('=');
-    if (eq == std::string_view::npos || eq == 0) continue;
+    if (eq == std::string_view::npos || eq == 0) {
+      continue;
+    }
     out[std::string(line.substr(0, eq))] = std::string(line.substr(eq + 1));
   }
   return out;

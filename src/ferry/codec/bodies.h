@@ -59,8 +59,8 @@ struct BrokerData {
   std::string cluster;
   std::string broker_name;
   std::map<std::int64_t, std::string> broker_addrs;  // brokerId -> "ip:port"; 0 is the master
-  bool enable_acting_master = false;                  // 5.x
-  std::optional<std::string> zone_name;               // 5.x
+  bool enable_acting_master = false;                 // 5.x
+  std::optional<std::string> zone_name;              // 5.x
 
   // Address of brokerId 0, if the broker currently has a master.
   std::optional<std::string> masterAddr() const;
@@ -80,7 +80,7 @@ struct TopicRouteData {
 
 // GET_BROKER_CLUSTER_INFO (106); always the non-standard form on the wire.
 struct ClusterInfo {
-  std::map<std::string, BrokerData> broker_addr_table;                // brokerName -> data
+  std::map<std::string, BrokerData> broker_addr_table;                 // brokerName -> data
   std::map<std::string, std::vector<std::string>> cluster_addr_table;  // cluster -> brokerNames
 
   static Result<ClusterInfo> fromJson(std::string_view body);
@@ -107,7 +107,7 @@ struct TopicConfig {
   std::string topic_filter_type = "SINGLE_TAG";
   std::int32_t topic_sys_flag = 0;
   bool order = false;
-  std::map<std::string, std::string> attributes;  // 5.x, e.g. "message.type" -> "NORMAL"
+  std::map<std::string, std::string> attributes;    // 5.x, e.g. "message.type" -> "NORMAL"
   nlohmann::json extra = nlohmann::json::object();  // fields this version does not model
 
   static Result<TopicConfig> fromJson(std::string_view body);
@@ -139,7 +139,7 @@ struct SubscriptionGroupConfig {
   std::int64_t broker_id = 0;
   std::int64_t which_broker_when_consume_slowly = 1;
   bool notify_consumer_ids_changed_enable = true;
-  std::int32_t group_sys_flag = 0;          // 5.x
+  std::int32_t group_sys_flag = 0;           // 5.x
   std::int32_t consume_timeout_minute = 15;  // 5.x
   nlohmann::json extra = nlohmann::json::object();
 
@@ -177,7 +177,7 @@ struct SubscriptionData {
 struct Connection {
   std::string client_id;
   std::string client_addr;
-  std::string language;  // LanguageCode name, e.g. "JAVA"
+  std::string language;      // LanguageCode name, e.g. "JAVA"
   std::int32_t version = 0;  // MQVersion ordinal of the client
 };
 

@@ -135,16 +135,16 @@ class ByteReader {
     }
     const LenT len = read<LenT>();
     if (len < 0) {
-      return makeError(Errc::kMalformed, fmt::format("negative {} length {} at offset {}", what, len, at));
+      return makeError(Errc::kMalformed,
+                       fmt::format("negative {} length {} at offset {}", what, len, at));
     }
     return getView(static_cast<std::size_t>(len), what);
   }
 
   tl::unexpected<Error> truncated(std::string_view what, std::size_t needed) const {
     if (region_.empty()) {
-      return makeError(Errc::kTruncated,
-                       fmt::format("{} at offset {} needs {} bytes, only {} left", what, offset(),
-                                   needed, remaining()));
+      return makeError(Errc::kTruncated, fmt::format("{} at offset {} needs {} bytes, only {} left",
+                                                     what, offset(), needed, remaining()));
     }
     return makeError(Errc::kMalformed,
                      fmt::format("{} at offset {} needs {} bytes, only {} left in the {}", what,

@@ -101,7 +101,8 @@ class JsonCursor {
       return {};
     }
     if (atEnd()) {
-      return error(Errc::kMalformed, fmt::format("header ends where '{}' is expected {}", c, context));
+      return error(Errc::kMalformed,
+                   fmt::format("header ends where '{}' is expected {}", c, context));
     }
     return error(Errc::kMalformed,
                  fmt::format("expected '{}' {} but found {}", c, context, describe(s_[pos_])));
@@ -125,12 +126,12 @@ class JsonCursor {
         if (!r) {
           return tl::unexpected(std::move(r.error()));
         }
-        return std::string_view(scratch);
+        return std::string_view{scratch};
       }
       ++pos_;
     }
-    return error(Errc::kMalformed, fmt::format("string starting at offset {} is not terminated",
-                                               base_ + start - 1));
+    return error(Errc::kMalformed,
+                 fmt::format("string starting at offset {} is not terminated", base_ + start - 1));
   }
 
   // Appends the decoded string token to `out` (no intermediate copy when it has no escapes).
@@ -151,8 +152,8 @@ class JsonCursor {
       }
       ++pos_;
     }
-    return error(Errc::kMalformed, fmt::format("string starting at offset {} is not terminated",
-                                               base_ + start - 1));
+    return error(Errc::kMalformed,
+                 fmt::format("string starting at offset {} is not terminated", base_ + start - 1));
   }
 
   bool consumeLiteral(std::string_view word) {
@@ -190,12 +191,12 @@ class JsonCursor {
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
     if (ec == std::errc::result_out_of_range || (ec == std::errc() && (v < lo || v > hi))) {
       return makeError(Errc::kMalformed, fmt::format("\"{}\" at offset {}: {} is out of range "
-                                                     "[{}, {}]", what, at, digits, lo, hi));
+                                                     "[{}, {}]",
+                                                     what, at, digits, lo, hi));
     }
     if (ec != std::errc() || end != digits.data() + digits.size()) {
-      return makeError(Errc::kMalformed,
-                       fmt::format("\"{}\" at offset {}: '{}' is not an integer", what, at,
-                                   printable(digits)));
+      return makeError(Errc::kMalformed, fmt::format("\"{}\" at offset {}: '{}' is not an integer",
+                                                     what, at, printable(digits)));
     }
     return v;
   }
@@ -253,8 +254,8 @@ class JsonCursor {
       }
       ++pos_;
     }
-    return error(Errc::kMalformed, fmt::format("value starting at offset {} is not closed",
-                                               base_ + start));
+    return error(Errc::kMalformed,
+                 fmt::format("value starting at offset {} is not closed", base_ + start));
   }
 
   tl::unexpected<Error> error(Errc code, std::string_view message) const {
@@ -273,8 +274,8 @@ class JsonCursor {
     return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
   }
   static bool isDelimiter(char c) {
-    return c == ',' || c == '}' || c == ']' || c == ':' || c == ' ' || c == '\n' || c == '\r' ||
-           c == '\t' || c == '"' || c == '{' || c == '[';
+    return c == ',' || c == '}' || c == ']' || c == ':' || c == ' ' || c == '\n' || c == '\r'
+           || c == '\t' || c == '"' || c == '{' || c == '[';
   }
   static std::string describe(char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -304,8 +305,8 @@ class JsonCursor {
       pos_ += c == '\\' ? 2 : 1;
     }
     pos_ = s_.size();
-    return error(Errc::kMalformed, fmt::format("string starting at offset {} is not terminated",
-                                               base_ + start));
+    return error(Errc::kMalformed,
+                 fmt::format("string starting at offset {} is not terminated", base_ + start));
   }
 
   Result<std::uint32_t> readHex4() {
@@ -316,7 +317,7 @@ class JsonCursor {
     std::uint32_t v = 0;
     for (int i = 0; i < 4; ++i) {
       const char c = s_[pos_];
-      std::uint32_t d;
+      std::uint32_t d = 0;
       if (c >= '0' && c <= '9') {
         d = static_cast<std::uint32_t>(c - '0');
       } else if (c >= 'a' && c <= 'f') {
@@ -324,8 +325,8 @@ class JsonCursor {
       } else if (c >= 'A' && c <= 'F') {
         d = static_cast<std::uint32_t>(c - 'A' + 10);
       } else {
-        return error(Errc::kMalformed, fmt::format("{} in a \\u escape is not a hex digit",
-                                                   describe(c)));
+        return error(Errc::kMalformed,
+                     fmt::format("{} in a \\u escape is not a hex digit", describe(c)));
       }
       v = (v << 4) | d;
       ++pos_;
@@ -617,7 +618,8 @@ Result<void> decodeJsonHeader(std::string_view header, RemotingCommand& command,
 // ROCKETMQ binary header
 
 namespace {
-constexpr std::size_t kBinaryFixedSize = 2 + 1 + 2 + 4 + 4;  // code, language, version, opaque, flag
+constexpr std::size_t kBinaryFixedSize =
+    2 + 1 + 2 + 4 + 4;  // code, language, version, opaque, flag
 }
 
 Result<void> appendBinaryHeader(const RemotingCommand& command, std::string& out) {
@@ -626,12 +628,13 @@ Result<void> appendBinaryHeader(const RemotingCommand& command, std::string& out
   if (command.code < kI16Min || command.code > kI16Max) {
     return makeError(Errc::kInvalidArgument,
                      fmt::format("code {} does not fit the ROCKETMQ header's int16; send it with a "
-                                 "JSON header", command.code));
+                                 "JSON header",
+                                 command.code));
   }
   if (command.version < kI16Min || command.version > kI16Max) {
-    return makeError(Errc::kInvalidArgument,
-                     fmt::format("version {} does not fit the ROCKETMQ header's int16",
-                                 command.version));
+    return makeError(
+        Errc::kInvalidArgument,
+        fmt::format("version {} does not fit the ROCKETMQ header's int16", command.version));
   }
   std::size_t ext_size = 0;
   for (const auto& [key, value] : command.ext_fields) {
@@ -643,8 +646,8 @@ Result<void> appendBinaryHeader(const RemotingCommand& command, std::string& out
   }
   const std::size_t remark_size = command.remark ? command.remark->size() : 0;
   // Sizes beyond int32 cannot be written; encodeFrame rejects far smaller headers anyway.
-  if (ext_size > static_cast<std::size_t>(kInt32Max) ||
-      remark_size > static_cast<std::size_t>(kInt32Max)) {
+  if (ext_size > static_cast<std::size_t>(kInt32Max)
+      || remark_size > static_cast<std::size_t>(kInt32Max)) {
     return makeError(Errc::kFrameTooLarge, "ROCKETMQ header fields exceed 2 GiB");
   }
   out.reserve(out.size() + kBinaryFixedSize + 8 + remark_size + ext_size);
@@ -708,9 +711,10 @@ Result<void> decodeBinaryHeader(std::string_view header, RemotingCommand& comman
     command.ext_fields.append(std::string(*key), std::string(*value));
   }
   if (!in.atEnd()) {
-    return makeError(Errc::kMalformed,
-                     fmt::format("{} unexpected bytes after the ROCKETMQ header fields at offset {}",
-                                 in.remaining(), in.offset()));
+    return makeError(
+        Errc::kMalformed,
+        fmt::format("{} unexpected bytes after the ROCKETMQ header fields at offset {}",
+                    in.remaining(), in.offset()));
   }
   return {};
 }

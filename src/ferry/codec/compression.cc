@@ -1,10 +1,11 @@
 #include "ferry/codec/compression.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <limits>
 
 #include <fmt/format.h>
-#include <zlib.h>
 
 namespace ferry::codec {
 namespace {
@@ -43,8 +44,8 @@ Result<void> decompressBody(std::string_view compressed, std::int32_t sys_flag, 
   if (*type != CompressionType::kZlib) {
     return makeError(Errc::kUnsupported,
                      fmt::format("body compressed with {} (sysFlag 0x{:X}) cannot be decompressed: "
-                                 "only ZLIB is supported", compressionName(*type),
-                                 static_cast<std::uint32_t>(sys_flag)));
+                                 "only ZLIB is supported",
+                                 compressionName(*type), static_cast<std::uint32_t>(sys_flag)));
   }
   if (compressed.size() > std::numeric_limits<uInt>::max()) {
     return makeError(Errc::kFrameTooLarge, "compressed body larger than 4 GiB");
@@ -73,15 +74,17 @@ Result<void> decompressBody(std::string_view compressed, std::int32_t sys_flag, 
     produced += room - zs.avail_out;
     if (rc == Z_STREAM_END) {
       if (produced > max_size) {
-        result = makeError(Errc::kFrameTooLarge, fmt::format(
-            "decompressed body exceeds the maximum of {} bytes", max_size));
+        result =
+            makeError(Errc::kFrameTooLarge,
+                      fmt::format("decompressed body exceeds the maximum of {} bytes", max_size));
       }
       break;
     }
     if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR) {
-      result = makeError(Errc::kMalformed, fmt::format(
-          "zlib body of {} bytes is corrupt near input byte {}: {}", compressed.size(),
-          compressed.size() - zs.avail_in, zs.msg != nullptr ? zs.msg : "preset dictionary"));
+      result = makeError(Errc::kMalformed,
+                         fmt::format("zlib body of {} bytes is corrupt near input byte {}: {}",
+                                     compressed.size(), compressed.size() - zs.avail_in,
+                                     zs.msg != nullptr ? zs.msg : "preset dictionary"));
       break;
     }
     if (rc != Z_OK && rc != Z_BUF_ERROR) {
@@ -89,14 +92,16 @@ Result<void> decompressBody(std::string_view compressed, std::int32_t sys_flag, 
       break;
     }
     if (zs.avail_out != 0) {  // room left but no stream end: the input ran out
-      result = makeError(Errc::kTruncated, fmt::format(
-          "zlib body of {} bytes ends before its stream does ({} bytes inflated)",
-          compressed.size(), produced));
+      result = makeError(
+          Errc::kTruncated,
+          fmt::format("zlib body of {} bytes ends before its stream does ({} bytes inflated)",
+                      compressed.size(), produced));
       break;
     }
     if (produced >= limit) {
-      result = makeError(Errc::kFrameTooLarge, fmt::format(
-          "decompressed body exceeds the maximum of {} bytes", max_size));
+      result =
+          makeError(Errc::kFrameTooLarge,
+                    fmt::format("decompressed body exceeds the maximum of {} bytes", max_size));
       break;
     }
     capacity = std::min(limit, capacity * 2);

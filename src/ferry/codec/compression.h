@@ -22,7 +22,7 @@ std::string_view compressionName(CompressionType type);  // "LZ4", "ZSTD", "ZLIB
 
 // Largest decompressed body accepted by default: 4x the broker's default maxMessageSize, room for
 // brokers configured above the default while still bounding memory per message.
-inline constexpr std::size_t kDefaultMaxDecompressedSize = 16U * 1024U * 1024U;
+inline constexpr std::size_t kDefaultMaxDecompressedSize = std::size_t{16} * 1024 * 1024;
 
 // The algorithm of a COMPRESSED body from its sysFlag: type bits 0 (4.x producers) or 3 = zlib,
 // 1 = LZ4, 2 = ZSTD; 4-7 are kMalformed (Java throws "Unknown compress type value").

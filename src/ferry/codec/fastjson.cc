@@ -33,17 +33,29 @@ void appendUtf8(std::string& out, char32_t cp) {
   }
 }
 
-bool isWhitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isWhitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 bool isIdentStart(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$';
 }
-bool isIdentChar(char c) { return isIdentStart(c) || isDigit(c); }
+bool isIdentChar(char c) {
+  return isIdentStart(c) || isDigit(c);
+}
 
 int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
   return -1;
 }
 
@@ -56,7 +68,9 @@ class Parser {
   Result<Json> parseDocument() {
     skipWhitespace();
     auto value = parseValue(0);
-    if (!value) return value;
+    if (!value) {
+      return value;
+    }
     skipWhitespace();
     if (pos_ != text_.size()) {
       return fail(Errc::kMalformed, "unexpected trailing data");
@@ -69,7 +83,9 @@ class Parser {
     return makeError(code, fmt::format("fastjson: {} at byte {}", what, pos_));
   }
   tl::unexpected<Error> failUnexpected() const {
-    if (atEnd()) return fail(Errc::kTruncated, "unexpected end of input");
+    if (atEnd()) {
+      return fail(Errc::kTruncated, "unexpected end of input");
+    }
     const auto c = static_cast<unsigned char>(text_[pos_]);
     if (c >= 0x20 && c < 0x7F) {
       return fail(Errc::kMalformed, fmt::format("unexpected character '{}'", static_cast<char>(c)));
@@ -81,12 +97,16 @@ class Parser {
   char peek() const { return text_[pos_]; }
 
   void skipWhitespace() {
-    while (!atEnd() && isWhitespace(peek())) ++pos_;
+    while (!atEnd() && isWhitespace(peek())) {
+      ++pos_;
+    }
   }
 
   Result<Json> parseValue(std::size_t depth) {
     skipWhitespace();
-    if (atEnd()) return failUnexpected();
+    if (atEnd()) {
+      return failUnexpected();
+    }
     const char c = peek();
     switch (c) {
       case '{': return parseObject(depth + 1);
@@ -94,14 +114,18 @@ class Parser {
       case '"':
       case '\'': {
         auto s = parseString();
-        if (!s) return tl::unexpected(std::move(s.error()));
+        if (!s) {
+          return tl::unexpected(std::move(s.error()));
+        }
         return Json(std::move(*s));
       }
       case 't': return parseLiteral("true", Json(true));
       case 'f': return parseLiteral("false", Json(false));
       case 'n': return parseLiteral("null", Json(nullptr));
       default:
-        if (c == '-' || isDigit(c)) return parseNumber();
+        if (c == '-' || isDigit(c)) {
+          return parseNumber();
+        }
         return failUnexpected();
     }
   }
@@ -129,24 +153,32 @@ class Parser {
   // non-String map keys), which becomes its compact JSON text.
   Result<std::string> parseKey(std::size_t depth) {
     skipWhitespace();
-    if (atEnd()) return failUnexpected();
+    if (atEnd()) {
+      return failUnexpected();
+    }
     const char c = peek();
-    if (c == '"' || c == '\'') return parseString();
+    if (c == '"' || c == '\'') {
+      return parseString();
+    }
     if (isIdentStart(c) && !startsLiteral()) {
       const std::size_t start = pos_;
-      while (!atEnd() && isIdentChar(peek())) ++pos_;
+      while (!atEnd() && isIdentChar(peek())) {
+        ++pos_;
+      }
       return std::string(text_.substr(start, pos_ - start));
     }
     auto value = parseValue(depth);
-    if (!value) return tl::unexpected(std::move(value.error()));
+    if (!value) {
+      return tl::unexpected(std::move(value.error()));
+    }
     return dumpJson(*value);
   }
 
   // true/false/null followed by a non-identifier character: a literal, not an identifier key.
   bool startsLiteral() const {
     for (std::string_view word : {"true", "false", "null"}) {
-      if (text_.substr(pos_, word.size()) == word &&
-          (pos_ + word.size() == text_.size() || !isIdentChar(text_[pos_ + word.size()]))) {
+      if (text_.substr(pos_, word.size()) == word
+          && (pos_ + word.size() == text_.size() || !isIdentChar(text_[pos_ + word.size()]))) {
         return true;
       }
     }
@@ -154,7 +186,9 @@ class Parser {
   }
 
   Result<Json> parseObject(std::size_t depth) {
-    if (auto ok = enter(depth); !ok) return tl::unexpected(std::move(ok.error()));
+    if (auto ok = enter(depth); !ok) {
+      return tl::unexpected(std::move(ok.error()));
+    }
     ++pos_;  // '{'
     Json object = Json::object();
     skipWhitespace();
@@ -164,18 +198,26 @@ class Parser {
     }
     while (true) {
       auto key = parseKey(depth);
-      if (!key) return tl::unexpected(std::move(key.error()));
+      if (!key) {
+        return tl::unexpected(std::move(key.error()));
+      }
       skipWhitespace();
       if (atEnd() || peek() != ':') {
-        if (atEnd()) return failUnexpected();
+        if (atEnd()) {
+          return failUnexpected();
+        }
         return fail(Errc::kMalformed, "expected ':' after object key");
       }
       ++pos_;
       auto value = parseValue(depth);
-      if (!value) return value;
+      if (!value) {
+        return value;
+      }
       object[std::move(*key)] = std::move(*value);
       skipWhitespace();
-      if (atEnd()) return failUnexpected();
+      if (atEnd()) {
+        return failUnexpected();
+      }
       if (peek() == ',') {
         ++pos_;
         skipWhitespace();
@@ -194,7 +236,9 @@ class Parser {
   }
 
   Result<Json> parseArray(std::size_t depth) {
-    if (auto ok = enter(depth); !ok) return tl::unexpected(std::move(ok.error()));
+    if (auto ok = enter(depth); !ok) {
+      return tl::unexpected(std::move(ok.error()));
+    }
     ++pos_;  // '['
     Json array = Json::array();
     skipWhitespace();
@@ -204,10 +248,14 @@ class Parser {
     }
     while (true) {
       auto value = parseValue(depth);
-      if (!value) return value;
+      if (!value) {
+        return value;
+      }
       array.push_back(std::move(*value));
       skipWhitespace();
-      if (atEnd()) return failUnexpected();
+      if (atEnd()) {
+        return failUnexpected();
+      }
       if (peek() == ',') {
         ++pos_;
         skipWhitespace();
@@ -228,39 +276,60 @@ class Parser {
   Result<Json> parseNumber() {
     const std::size_t start = pos_;
     bool integral = true;
-    if (peek() == '-') ++pos_;
-    if (atEnd() || !isDigit(peek())) return failUnexpected();
-    while (!atEnd() && isDigit(peek())) ++pos_;
+    if (peek() == '-') {
+      ++pos_;
+    }
+    if (atEnd() || !isDigit(peek())) {
+      return failUnexpected();
+    }
+    while (!atEnd() && isDigit(peek())) {
+      ++pos_;
+    }
     if (!atEnd() && peek() == '.') {
       integral = false;
       ++pos_;
-      if (atEnd() || !isDigit(peek())) return failUnexpected();
-      while (!atEnd() && isDigit(peek())) ++pos_;
+      if (atEnd() || !isDigit(peek())) {
+        return failUnexpected();
+      }
+      while (!atEnd() && isDigit(peek())) {
+        ++pos_;
+      }
     }
     if (!atEnd() && (peek() == 'e' || peek() == 'E')) {
       integral = false;
       ++pos_;
-      if (!atEnd() && (peek() == '+' || peek() == '-')) ++pos_;
-      if (atEnd() || !isDigit(peek())) return failUnexpected();
-      while (!atEnd() && isDigit(peek())) ++pos_;
+      if (!atEnd() && (peek() == '+' || peek() == '-')) {
+        ++pos_;
+      }
+      if (atEnd() || !isDigit(peek())) {
+        return failUnexpected();
+      }
+      while (!atEnd() && isDigit(peek())) {
+        ++pos_;
+      }
     }
     const char* first = text_.data() + start;
     const char* last = text_.data() + pos_;
     if (integral) {
       std::int64_t signed_value = 0;
       auto [p, ec] = std::from_chars(first, last, signed_value);
-      if (ec == std::errc() && p == last) return Json(signed_value);
+      if (ec == std::errc() && p == last) {
+        return Json(signed_value);
+      }
       if (*first != '-') {
         std::uint64_t unsigned_value = 0;
         auto [pu, ecu] = std::from_chars(first, last, unsigned_value);
-        if (ecu == std::errc() && pu == last) return Json(unsigned_value);
+        if (ecu == std::errc() && pu == last) {
+          return Json(unsigned_value);
+        }
       }
     }
     double d = 0;
     auto [p, ec] = std::from_chars(first, last, d);
     if (ec == std::errc::result_out_of_range) {
       // Beyond double range: keep the sign, saturate. Never seen from Java peers.
-      d = (*first == '-') ? std::numeric_limits<double>::lowest() : std::numeric_limits<double>::max();
+      d = (*first == '-') ? std::numeric_limits<double>::lowest()
+                          : std::numeric_limits<double>::max();
     } else if (ec != std::errc() || p != last) {
       pos_ = start;
       return fail(Errc::kMalformed, "bad number");
@@ -276,7 +345,9 @@ class Parser {
     char32_t cp = 0;
     for (int i = 0; i < 4; ++i) {
       const int h = hexValue(text_[pos_]);
-      if (h < 0) return fail(Errc::kMalformed, "bad \\u escape");
+      if (h < 0) {
+        return fail(Errc::kMalformed, "bad \\u escape");
+      }
       cp = (cp << 4) | static_cast<char32_t>(h);
       ++pos_;
     }
@@ -333,7 +404,9 @@ class Parser {
     ++pos_;
     std::string out;
     while (true) {
-      if (atEnd()) return failUnexpected();
+      if (atEnd()) {
+        return failUnexpected();
+      }
       const char c = peek();
       if (c == quote) {
         ++pos_;
@@ -344,7 +417,9 @@ class Parser {
         continue;
       }
       ++pos_;
-      if (atEnd()) return failUnexpected();
+      if (atEnd()) {
+        return failUnexpected();
+      }
       const char e = peek();
       ++pos_;
       switch (e) {
@@ -358,16 +433,20 @@ class Parser {
         case 'r': out.push_back('\r'); break;
         case 't': out.push_back('\t'); break;
         case 'x': {  // fastjson reads \xHH
-          if (text_.size() - pos_ < 2 || hexValue(text_[pos_]) < 0 || hexValue(text_[pos_ + 1]) < 0) {
+          if (text_.size() - pos_ < 2 || hexValue(text_[pos_]) < 0
+              || hexValue(text_[pos_ + 1]) < 0) {
             return fail(Errc::kMalformed, "bad \\x escape");
           }
-          appendUtf8(out, static_cast<char32_t>(hexValue(text_[pos_]) * 16 + hexValue(text_[pos_ + 1])));
+          appendUtf8(out,
+                     static_cast<char32_t>(hexValue(text_[pos_]) * 16 + hexValue(text_[pos_ + 1])));
           pos_ += 2;
           break;
         }
         case 'u': {
           auto cp = parseHex4();
-          if (!cp) return tl::unexpected(std::move(cp.error()));
+          if (!cp) {
+            return tl::unexpected(std::move(cp.error()));
+          }
           char32_t value = *cp;
           if (value >= 0xD800 && value <= 0xDBFF) {
             // A high surrogate needs a following \uDC00-\uDFFF; otherwise it is replaced.
@@ -390,9 +469,7 @@ class Parser {
           appendUtf8(out, value);
           break;
         }
-        default:
-          --pos_;
-          return fail(Errc::kMalformed, "bad escape in string");
+        default: --pos_; return fail(Errc::kMalformed, "bad escape in string");
       }
     }
   }
@@ -418,8 +495,12 @@ std::string dumpFastjsonMap(const nlohmann::json& entries) {
   bool first = true;
   if (entries.is_array()) {
     for (const auto& entry : entries) {
-      if (!entry.is_array() || entry.size() != 2) continue;
-      if (!first) out.push_back(',');
+      if (!entry.is_array() || entry.size() != 2) {
+        continue;
+      }
+      if (!first) {
+        out.push_back(',');
+      }
       first = false;
       out += dumpJson(entry[0]);
       out.push_back(':');

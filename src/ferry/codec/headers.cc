@@ -33,7 +33,9 @@ class FieldWriter {
   FieldWriter& put(std::string_view key, QueueOffset value) { return put(key, value.value()); }
   template <class T>
   FieldWriter& put(std::string_view key, const std::optional<T>& value) {
-    if (value) put(key, *value);
+    if (value) {
+      put(key, *value);
+    }
     return *this;
   }
   ExtFields take() { return std::move(fields_); }
@@ -46,7 +48,8 @@ class FieldWriter {
 // like a list of fields instead of a ladder of checks.
 class FieldReader {
  public:
-  FieldReader(const ExtFields& fields, std::string_view header) : fields_(fields), header_(header) {}
+  FieldReader(const ExtFields& fields, std::string_view header)
+      : fields_(fields), header_(header) {}
 
   std::string requiredString(std::string_view key) {
     auto v = fields_.get(key);
@@ -58,7 +61,9 @@ class FieldReader {
   }
   std::optional<std::string> optionalString(std::string_view key) {
     auto v = fields_.get(key);
-    if (!v) return std::nullopt;
+    if (!v) {
+      return std::nullopt;
+    }
     return std::string(*v);
   }
 
@@ -74,7 +79,9 @@ class FieldReader {
   template <class Int>
   std::optional<Int> optionalInt(std::string_view key) {
     auto v = fields_.get(key);
-    if (!v) return std::nullopt;
+    if (!v) {
+      return std::nullopt;
+    }
     return parseInt<Int>(key, *v);
   }
 
@@ -88,34 +95,44 @@ class FieldReader {
   }
   std::optional<bool> optionalBool(std::string_view key) {
     auto v = fields_.get(key);
-    if (!v) return std::nullopt;
+    if (!v) {
+      return std::nullopt;
+    }
     return parseBool(*v);
   }
 
   template <class T>
   Result<T> finish(T value) {
-    if (error_) return makeError(std::move(*error_));
+    if (error_) {
+      return makeError(std::move(*error_));
+    }
     return value;
   }
 
  private:
   // Java's Boolean.parseBoolean: "true" in any case, everything else is false.
   static bool parseBool(std::string_view text) {
-    if (text.size() != 4) return false;
-    auto lower = [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); };
-    return lower(text[0]) == 't' && lower(text[1]) == 'r' && lower(text[2]) == 'u' &&
-           lower(text[3]) == 'e';
+    if (text.size() != 4) {
+      return false;
+    }
+    auto lower = [](char c) {
+      return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    };
+    return lower(text[0]) == 't' && lower(text[1]) == 'r' && lower(text[2]) == 'u'
+           && lower(text[3]) == 'e';
   }
 
   template <class Int>
   std::optional<Int> parseInt(std::string_view key, std::string_view text) {
     // Integer.parseInt / Long.parseLong accept an optional sign and decimal digits only.
     std::string_view digits = text;
-    if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+    if (!digits.empty() && digits.front() == '+') {
+      digits.remove_prefix(1);
+    }
     Int value = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
-        (text.front() == '+' && digits.front() == '-')) {
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()
+        || (text.front() == '+' && digits.front() == '-')) {
       fail(fmt::format("{}: field '{}' is not a decimal integer: '{}'", header_, key, text));
       return std::nullopt;
     }
@@ -126,7 +143,9 @@ class FieldReader {
     fail(fmt::format("{}: missing required field '{}'", header_, key));
   }
   void fail(std::string message) {
-    if (!error_) error_ = Error{Errc::kMalformed, std::move(message), 0, {}};
+    if (!error_) {
+      error_ = Error{Errc::kMalformed, std::move(message), 0, {}};
+    }
   }
 
   const ExtFields& fields_;
@@ -135,11 +154,15 @@ class FieldReader {
 };
 
 std::optional<QueueId> toQueueId(std::optional<std::int32_t> v) {
-  if (!v) return std::nullopt;
+  if (!v) {
+    return std::nullopt;
+  }
   return QueueId(*v);
 }
 std::optional<QueueOffset> toQueueOffset(std::optional<std::int64_t> v) {
-  if (!v) return std::nullopt;
+  if (!v) {
+    return std::nullopt;
+  }
   return QueueOffset(*v);
 }
 
@@ -169,7 +192,8 @@ std::string_view requestCodeName(std::int32_t code) {
     case RequestCode::kGetAllConsumerOffset: return "GET_ALL_CONSUMER_OFFSET";
     case RequestCode::kGetRouteInfoByTopic: return "GET_ROUTEINFO_BY_TOPIC";
     case RequestCode::kGetBrokerClusterInfo: return "GET_BROKER_CLUSTER_INFO";
-    case RequestCode::kUpdateAndCreateSubscriptionGroup: return "UPDATE_AND_CREATE_SUBSCRIPTIONGROUP";
+    case RequestCode::kUpdateAndCreateSubscriptionGroup:
+      return "UPDATE_AND_CREATE_SUBSCRIPTIONGROUP";
     case RequestCode::kGetAllSubscriptionGroupConfig: return "GET_ALL_SUBSCRIPTIONGROUP_CONFIG";
     case RequestCode::kGetTopicStatsInfo: return "GET_TOPIC_STATS_INFO";
     case RequestCode::kGetConsumerConnectionList: return "GET_CONSUMER_CONNECTION_LIST";
@@ -249,7 +273,10 @@ std::string_view responseCodeName(std::int32_t code) {
 // ---- NameServer ----------------------------------------------------------------------------
 
 ExtFields GetRouteInfoRequestHeader::toExtFields() const {
-  return FieldWriter().put("topic", topic).put("acceptStandardJsonOnly", accept_standard_json_only).take();
+  return FieldWriter()
+      .put("topic", topic)
+      .put("acceptStandardJsonOnly", accept_standard_json_only)
+      .take();
 }
 Result<GetRouteInfoRequestHeader> GetRouteInfoRequestHeader::fromExtFields(const ExtFields& f) {
   FieldReader r(f, "GetRouteInfoRequestHeader");
@@ -454,7 +481,7 @@ Result<PullMessageResponseHeader> PullMessageResponseHeader::fromExtFields(const
   h.topic_sys_flag = r.optionalInt<std::int32_t>("topicSysFlag");
   h.group_sys_flag = r.optionalInt<std::int32_t>("groupSysFlag");
   h.forbidden_type = r.optionalInt<std::int32_t>("forbiddenType");
-  return r.finish(std::move(h));
+  return r.finish(h);
 }
 
 // ---- Offsets -------------------------------------------------------------------------------
@@ -485,7 +512,7 @@ Result<OffsetResponseHeader> OffsetResponseHeader::fromExtFields(const ExtFields
   FieldReader r(f, "OffsetResponseHeader");
   OffsetResponseHeader h;
   h.offset = QueueOffset(r.requiredInt<std::int64_t>("offset"));
-  return r.finish(std::move(h));
+  return r.finish(h);
 }
 
 ExtFields UpdateConsumerOffsetRequestHeader::toExtFields() const {
@@ -508,7 +535,11 @@ Result<UpdateConsumerOffsetRequestHeader> UpdateConsumerOffsetRequestHeader::fro
 }
 
 ExtFields GetMaxOffsetRequestHeader::toExtFields() const {
-  return FieldWriter().put("topic", topic).put("queueId", queue_id).put("committed", committed).take();
+  return FieldWriter()
+      .put("topic", topic)
+      .put("queueId", queue_id)
+      .put("committed", committed)
+      .take();
 }
 Result<GetMaxOffsetRequestHeader> GetMaxOffsetRequestHeader::fromExtFields(const ExtFields& f) {
   FieldReader r(f, "GetMaxOffsetRequestHeader");
@@ -533,12 +564,12 @@ Result<TopicQueueRequestHeader> TopicQueueRequestHeader::fromExtFields(const Ext
 ExtFields GetEarliestMsgStoretimeResponseHeader::toExtFields() const {
   return FieldWriter().put("timestamp", timestamp).take();
 }
-Result<GetEarliestMsgStoretimeResponseHeader>
-GetEarliestMsgStoretimeResponseHeader::fromExtFields(const ExtFields& f) {
+Result<GetEarliestMsgStoretimeResponseHeader> GetEarliestMsgStoretimeResponseHeader::fromExtFields(
+    const ExtFields& f) {
   FieldReader r(f, "GetEarliestMsgStoretimeResponseHeader");
   GetEarliestMsgStoretimeResponseHeader h;
   h.timestamp = r.requiredInt<std::int64_t>("timestamp");
-  return r.finish(std::move(h));
+  return r.finish(h);
 }
 
 ExtFields SearchOffsetRequestHeader::toExtFields() const {
@@ -558,7 +589,9 @@ Result<SearchOffsetRequestHeader> SearchOffsetRequestHeader::fromExtFields(const
   if (auto boundary = r.optionalString("boundaryType")) {
     // BoundaryType.getType: case-insensitive, anything unknown means LOWER.
     std::string upper = *boundary;
-    for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+    for (char& c : upper) {
+      c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+    }
     h.boundary_type = upper == "UPPER" ? BoundaryType::kUpper : BoundaryType::kLower;
   }
   return r.finish(std::move(h));

@@ -127,8 +127,12 @@ enum class ResponseCode : std::int32_t {
   kPolicyNotExist = 3002,
 };
 
-constexpr std::int32_t toInt(RequestCode code) { return static_cast<std::int32_t>(code); }
-constexpr std::int32_t toInt(ResponseCode code) { return static_cast<std::int32_t>(code); }
+constexpr std::int32_t toInt(RequestCode code) {
+  return static_cast<std::int32_t>(code);
+}
+constexpr std::int32_t toInt(ResponseCode code) {
+  return static_cast<std::int32_t>(code);
+}
 
 // "PULL_MESSAGE", "TOPIC_NOT_EXIST"; "UNKNOWN" for codes not listed above.
 std::string_view requestCodeName(std::int32_t code);
@@ -208,20 +212,20 @@ struct QueryTopicConsumeByWhoRequestHeader {
 
 // SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320): the short-named V2 header (a..n).
 struct SendMessageRequestHeaderV2 {
-  std::string producer_group;                      // a
-  std::string topic;                               // b
-  std::string default_topic{kDefaultTopic};        // c
-  std::int32_t default_topic_queue_nums = 4;       // d
-  QueueId queue_id{0};                             // e
-  std::int32_t sys_flag = 0;                       // f
-  std::int64_t born_timestamp = 0;                 // g (ms)
-  std::int32_t flag = 0;                           // h: the message's user flag
-  std::optional<std::string> properties;           // i: 0x01/0x02-separated properties
-  std::optional<std::int32_t> reconsume_times;     // j
-  std::optional<bool> unit_mode;                   // k
-  std::optional<std::int32_t> max_reconsume_times; // l
-  std::optional<bool> batch;                       // m: must be true for SEND_BATCH_MESSAGE
-  std::optional<std::string> broker_name;          // n
+  std::string producer_group;                       // a
+  std::string topic;                                // b
+  std::string default_topic{kDefaultTopic};         // c
+  std::int32_t default_topic_queue_nums = 4;        // d
+  QueueId queue_id{0};                              // e
+  std::int32_t sys_flag = 0;                        // f
+  std::int64_t born_timestamp = 0;                  // g (ms)
+  std::int32_t flag = 0;                            // h: the message's user flag
+  std::optional<std::string> properties;            // i: 0x01/0x02-separated properties
+  std::optional<std::int32_t> reconsume_times;      // j
+  std::optional<bool> unit_mode;                    // k
+  std::optional<std::int32_t> max_reconsume_times;  // l
+  std::optional<bool> batch;                        // m: must be true for SEND_BATCH_MESSAGE
+  std::optional<std::string> broker_name;           // n
   ExtFields toExtFields() const;
   static Result<SendMessageRequestHeaderV2> fromExtFields(const ExtFields& fields);
 };
@@ -339,10 +343,10 @@ struct SearchOffsetRequestHeader {
 struct ResetOffsetRequestHeader {
   std::string topic;
   std::string group;
-  std::int64_t timestamp = 0;        // ms; -1 = latest
+  std::int64_t timestamp = 0;  // ms; -1 = latest
   bool is_force = true;
-  std::optional<QueueId> queue_id;   // 5.1+: >= 0 selects one queue (server-side reset)
-  std::optional<QueueOffset> offset; // 5.1+: exact offset for queue_id
+  std::optional<QueueId> queue_id;    // 5.1+: >= 0 selects one queue (server-side reset)
+  std::optional<QueueOffset> offset;  // 5.1+: exact offset for queue_id
   ExtFields toExtFields() const;
   static Result<ResetOffsetRequestHeader> fromExtFields(const ExtFields& fields);
 };

@@ -18,8 +18,8 @@ constexpr std::int32_t kInt32Max = std::numeric_limits<std::int32_t>::max();
 // BORNHOST (8|20), STORETIMESTAMP (8), STOREHOST (8|20), RECONSUMETIMES (4), PREPARED (8).
 constexpr std::size_t kSysFlagPosition = 36;
 constexpr std::size_t fixedPrefixSize(std::int32_t sys_flag) {
-  return 40 + 8 + ((sys_flag & kSysFlagBornHostV6) != 0 ? 20 : 8) + 8 +
-         ((sys_flag & kSysFlagStoreHostV6) != 0 ? 20 : 8) + 4 + 8;
+  return 40 + 8 + ((sys_flag & kSysFlagBornHostV6) != 0 ? 20 : 8) + 8
+         + ((sys_flag & kSysFlagStoreHostV6) != 0 ? 20 : 8) + 4 + 8;
 }
 constexpr std::size_t kMinStoredRecord = fixedPrefixSize(0) + 4 + 1 + 2;  // empty body/topic/props
 
@@ -35,7 +35,7 @@ std::size_t findByte(const char* data, std::size_t from, std::size_t size, char 
     const std::uint64_t pattern = kOnes * static_cast<std::uint8_t>(c);
     std::size_t i = from;
     for (; i + 8 <= size; i += 8) {
-      std::uint64_t v;
+      std::uint64_t v = 0;
       std::memcpy(&v, data + i, 8);
       v ^= pattern;
       // The lowest flagged byte is the first zero byte (false positives only sit above a zero).
@@ -56,7 +56,9 @@ std::size_t findByte(const char* data, std::size_t from, std::size_t size, char 
   }
 }
 
-std::string hexFlag(std::int32_t v) { return fmt::format("0x{:X}", static_cast<std::uint32_t>(v)); }
+std::string hexFlag(std::int32_t v) {
+  return fmt::format("0x{:X}", static_cast<std::uint32_t>(v));
+}
 
 HostAddress readHost(ByteReader& in, bool v6) {
   HostAddress host;
@@ -79,9 +81,9 @@ Result<void> checkPropertyText(std::string_view text, std::string_view what,
                      fmt::format("property {} '{}' is empty (Java's parser drops it)", what, name));
   }
   if (text.find_first_of(std::string_view("\x01\x02", 2)) != std::string_view::npos) {
-    return makeError(Errc::kInvalidArgument,
-                     fmt::format("property {} '{}' contains a 0x01/0x02 separator byte", what,
-                                 name));
+    return makeError(
+        Errc::kInvalidArgument,
+        fmt::format("property {} '{}' contains a 0x01/0x02 separator byte", what, name));
   }
   return {};
 }
@@ -142,8 +144,8 @@ std::optional<std::string_view> PropertiesView::get(std::string_view name) const
   while (start < size) {
     const std::size_t end = findByte(data, start, size, kPropertySeparator);
     const std::size_t value_at = start + name.size() + 1;
-    if (value_at < end && data[value_at - 1] == kNameValueSeparator &&
-        std::memcmp(data + start, name.data(), name.size()) == 0) {
+    if (value_at < end && data[value_at - 1] == kNameValueSeparator
+        && std::memcmp(data + start, name.data(), name.size()) == 0) {
       found = std::string_view(data + value_at, end - value_at);
     }
     start = end + 1;
@@ -159,8 +161,8 @@ Properties::Properties(std::initializer_list<std::pair<std::string_view, std::st
 
 Properties Properties::parse(std::string_view raw) {
   Properties parsed;
-  parsed.entries_.reserve(static_cast<std::size_t>(
-      std::count(raw.begin(), raw.end(), kPropertySeparator)) + 1);
+  parsed.entries_.reserve(
+      static_cast<std::size_t>(std::count(raw.begin(), raw.end(), kPropertySeparator)) + 1);
   for (const auto& [name, value] : PropertiesView(raw)) {
     parsed.set(name, std::string(value));
   }
@@ -180,7 +182,7 @@ void Properties::set(std::string_view name, std::string value) {
 std::optional<std::string_view> Properties::get(std::string_view name) const {
   for (const auto& entry : entries_) {
     if (entry.first == name) {
-      return std::string_view(entry.second);
+      return std::string_view{entry.second};
     }
   }
   return std::nullopt;
@@ -202,9 +204,8 @@ Result<void> appendProperties(const Properties& properties, std::string& out) {
     length += name.size() + value.size() + 2;
   }
   if (length > kMaxPropertiesLength) {
-    return makeError(Errc::kInvalidArgument,
-                     fmt::format("properties string of {} bytes exceeds {}", length,
-                                 kMaxPropertiesLength));
+    return makeError(Errc::kInvalidArgument, fmt::format("properties string of {} bytes exceeds {}",
+                                                         length, kMaxPropertiesLength));
   }
   out.reserve(out.size() + length);
   for (const auto& [name, value] : properties) {
@@ -250,7 +251,7 @@ Result<std::string_view> MessageView::plainBody(std::string& scratch, std::size_
     return tl::unexpected(std::move(r.error()).withContext(
         fmt::format("body of the record at offset {}", record_offset)));
   }
-  return std::string_view(scratch);
+  return std::string_view{scratch};
 }
 
 Result<bool> StoredMessageReader::next(MessageView& view) {
@@ -268,27 +269,29 @@ Result<bool> StoredMessageReader::next(MessageView& view) {
   const std::size_t left = body_.size() - at;
   if (left < 4) {
     return fail(Errc::kTruncated, fmt::format("record TOTALSIZE at offset {} needs 4 bytes, only "
-                                              "{} left", at, left));
+                                              "{} left",
+                                              at, left));
   }
   const char* p = body_.data() + at;
   const auto store_size = detail::loadBigEndian<std::int32_t>(p);
   if (store_size < 0 || static_cast<std::size_t>(store_size) < kMinStoredRecord) {
     return fail(Errc::kMalformed,
                 fmt::format("record TOTALSIZE {} at offset {} is smaller than the {} bytes of an "
-                            "empty record", store_size, at, kMinStoredRecord));
+                            "empty record",
+                            store_size, at, kMinStoredRecord));
   }
   if (static_cast<std::size_t>(store_size) > left) {
     return fail(Errc::kTruncated,
-                fmt::format("record at offset {} has TOTALSIZE {} but only {} bytes are left",
-                            at, store_size, left));
+                fmt::format("record at offset {} has TOTALSIZE {} but only {} bytes are left", at,
+                            store_size, left));
   }
   const auto magic = detail::loadBigEndian<std::uint32_t>(p + 4);
   if (magic != kMagicCodeV1 && magic != kMagicCodeV2) {
     return fail(Errc::kMalformed,
                 fmt::format("record at offset {} has MAGICCODE 0x{:08X}{}, expected 0x{:08X} (V1) "
-                            "or 0x{:08X} (V2)", at, magic,
-                            magic == kBlankMagicCode ? " (end-of-file blank)" : "", kMagicCodeV1,
-                            kMagicCodeV2));
+                            "or 0x{:08X} (V2)",
+                            at, magic, magic == kBlankMagicCode ? " (end-of-file blank)" : "",
+                            kMagicCodeV1, kMagicCodeV2));
   }
   const auto sys_flag = detail::loadBigEndian<std::int32_t>(p + kSysFlagPosition);
   const std::size_t prefix = fixedPrefixSize(sys_flag);
@@ -296,7 +299,8 @@ Result<bool> StoredMessageReader::next(MessageView& view) {
   if (prefix + 4 + 1 + 2 > static_cast<std::size_t>(store_size)) {
     return fail(Errc::kMalformed,
                 fmt::format("record TOTALSIZE {} at offset {} is smaller than its fixed fields "
-                            "with sysFlag {}", store_size, at, hexFlag(sys_flag)));
+                            "with sysFlag {}",
+                            store_size, at, hexFlag(sys_flag)));
   }
 
   ByteReader in(body_.substr(at, static_cast<std::size_t>(store_size)), at, "record");
@@ -320,19 +324,20 @@ Result<bool> StoredMessageReader::next(MessageView& view) {
   const std::size_t body_len_at = in.offset();
   const auto body_len = in.read<std::int32_t>();
   if (body_len < 0) {
-    return fail(Errc::kMalformed, fmt::format("negative BODYLEN {} at offset {}", body_len,
-                                              body_len_at));
+    return fail(Errc::kMalformed,
+                fmt::format("negative BODYLEN {} at offset {}", body_len, body_len_at));
   }
   // 3 more bytes at least follow the body: the topic and properties lengths.
   if (static_cast<std::size_t>(body_len) + 3 > in.remaining()) {
     return fail(Errc::kMalformed,
                 fmt::format("BODYLEN {} at offset {} runs past the end of the record (TOTALSIZE {} "
-                            "at offset {})", body_len, body_len_at, store_size, at));
+                            "at offset {})",
+                            body_len, body_len_at, store_size, at));
   }
   view.body = in.readView(static_cast<std::size_t>(body_len));
 
   const std::size_t topic_len_at = in.offset();
-  std::size_t topic_len;
+  std::size_t topic_len = 0;
   if (magic == kMagicCodeV1) {
     const auto len = in.read<std::int8_t>();  // signed in Java: 128..255 is an error there too
     if (len < 0) {
@@ -340,11 +345,12 @@ Result<bool> StoredMessageReader::next(MessageView& view) {
                   fmt::format("V1 TOPICLEN byte 0x{:02X} at offset {} is negative",
                               static_cast<std::uint8_t>(len), topic_len_at));
     }
-    topic_len = static_cast<std::size_t>(len);
+    topic_len = static_cast<std::uint8_t>(len);
   } else {
     if (!in.has(2 + 2)) {
       return fail(Errc::kMalformed, fmt::format("V2 TOPICLEN at offset {} runs past the end of the "
-                                                "record", topic_len_at));
+                                                "record",
+                                                topic_len_at));
     }
     const auto len = in.read<std::int16_t>();
     if (len < 0) {
@@ -356,7 +362,8 @@ Result<bool> StoredMessageReader::next(MessageView& view) {
   if (topic_len + 2 > in.remaining()) {
     return fail(Errc::kMalformed,
                 fmt::format("TOPICLEN {} at offset {} runs past the end of the record (TOTALSIZE "
-                            "{} at offset {})", topic_len, topic_len_at, store_size, at));
+                            "{} at offset {})",
+                            topic_len, topic_len_at, store_size, at));
   }
   view.topic = in.readView(topic_len);
 
@@ -369,8 +376,8 @@ Result<bool> StoredMessageReader::next(MessageView& view) {
   if (static_cast<std::size_t>(props_len) != in.remaining()) {
     return fail(Errc::kMalformed,
                 fmt::format("PROPLEN {} at offset {} disagrees with TOTALSIZE {} at offset {} "
-                            "({} bytes left in the record)", props_len, props_len_at, store_size,
-                            at, in.remaining()));
+                            "({} bytes left in the record)",
+                            props_len, props_len_at, store_size, at, in.remaining()));
   }
   view.properties = PropertiesView(in.readView(static_cast<std::size_t>(props_len)));
   pos_ = at + static_cast<std::size_t>(store_size);
@@ -416,10 +423,10 @@ Result<void> appendStoredMessage(const MessageView& record, std::string& out) {
     return makeError(Errc::kInvalidArgument,
                      fmt::format("unknown MAGICCODE 0x{:08X}", record.magic_code));
   }
-  if (record.born_host.isV6() != ((record.sys_flag & kSysFlagBornHostV6) != 0) ||
-      record.store_host.isV6() != ((record.sys_flag & kSysFlagStoreHostV6) != 0) ||
-      (record.born_host.ip_length != 4 && record.born_host.ip_length != 16) ||
-      (record.store_host.ip_length != 4 && record.store_host.ip_length != 16)) {
+  if (record.born_host.isV6() != ((record.sys_flag & kSysFlagBornHostV6) != 0)
+      || record.store_host.isV6() != ((record.sys_flag & kSysFlagStoreHostV6) != 0)
+      || (record.born_host.ip_length != 4 && record.born_host.ip_length != 16)
+      || (record.store_host.ip_length != 4 && record.store_host.ip_length != 16)) {
     return makeError(Errc::kInvalidArgument,
                      fmt::format("host address sizes (born {}, store {}) disagree with sysFlag {}",
                                  record.born_host.ip_length, record.store_host.ip_length,
@@ -434,12 +441,11 @@ Result<void> appendStoredMessage(const MessageView& record, std::string& out) {
   }
   const std::string_view props = record.properties.raw();
   if (props.size() > kMaxPropertiesLength) {
-    return makeError(Errc::kInvalidArgument,
-                     fmt::format("properties of {} bytes exceed {}", props.size(),
-                                 kMaxPropertiesLength));
+    return makeError(Errc::kInvalidArgument, fmt::format("properties of {} bytes exceed {}",
+                                                         props.size(), kMaxPropertiesLength));
   }
-  const std::size_t size = fixedPrefixSize(record.sys_flag) + 4 + record.body.size() +
-                           (v1 ? 1 : 2) + record.topic.size() + 2 + props.size();
+  const std::size_t size = fixedPrefixSize(record.sys_flag) + 4 + record.body.size() + (v1 ? 1 : 2)
+                           + record.topic.size() + 2 + props.size();
   if (size > static_cast<std::size_t>(kInt32Max)) {
     return makeError(Errc::kInvalidArgument, fmt::format("record of {} bytes exceeds 2 GiB", size));
   }
@@ -517,7 +523,8 @@ Result<SingleMessageEncoding> encodeSingleMessage(Message message, const SendOpt
     }
     if (compressed.size() < message.body.size()) {  // Java keeps it even when larger
       encoded.body = std::move(compressed);
-      encoded.sys_flag |= kSysFlagCompressed | (static_cast<std::int32_t>(CompressionType::kZlib) << 8);
+      encoded.sys_flag |=
+          kSysFlagCompressed | (static_cast<std::int32_t>(CompressionType::kZlib) << 8);
       return encoded;
     }
   }
@@ -525,12 +532,11 @@ Result<SingleMessageEncoding> encodeSingleMessage(Message message, const SendOpt
   return encoded;
 }
 
-Result<void> appendBatchRecord(std::int32_t flag, std::string_view body, std::string_view properties,
-                               std::string& out) {
+Result<void> appendBatchRecord(std::int32_t flag, std::string_view body,
+                               std::string_view properties, std::string& out) {
   if (properties.size() > kMaxPropertiesLength) {
-    return makeError(Errc::kInvalidArgument,
-                     fmt::format("properties of {} bytes exceed {}", properties.size(),
-                                 kMaxPropertiesLength));
+    return makeError(Errc::kInvalidArgument, fmt::format("properties of {} bytes exceed {}",
+                                                         properties.size(), kMaxPropertiesLength));
   }
   const std::size_t size = kBatchFixed + body.size() + properties.size();
   if (size > static_cast<std::size_t>(kInt32Max)) {
@@ -590,13 +596,14 @@ Result<void> encodeBatch(std::span<const Message> messages, std::string& out,
     const Message& m = messages[i];
     Result<void> r;
     if (m.topic != topic) {
-      r = makeError(Errc::kInvalidArgument,
-                    fmt::format("batch message {} has topic '{}', the batch is for '{}'", i,
-                                m.topic, topic));
+      r = makeError(
+          Errc::kInvalidArgument,
+          fmt::format("batch message {} has topic '{}', the batch is for '{}'", i, m.topic, topic));
     } else if (m.properties.contains(property::kDelayTimeLevel)) {
       r = makeError(Errc::kInvalidArgument,
                     fmt::format("batch message {} has a DELAY property: delayed batches are not "
-                                "supported", i));
+                                "supported",
+                                i));
     } else if (m.body.size() > options.max_body_size) {
       r = makeError(Errc::kInvalidArgument,
                     fmt::format("batch message {} body of {} bytes exceeds the maximum of {}", i,
@@ -647,7 +654,8 @@ Result<bool> BatchMessageReader::next(BatchMessageView& view) {
   const auto body_len = in.read<std::int32_t>();
   if (body_len < 0) {
     return fail(Error{Errc::kMalformed,
-                      fmt::format("negative BODYLEN {} at offset {}", body_len, body_len_at), 0,
+                      fmt::format("negative BODYLEN {} at offset {}", body_len, body_len_at),
+                      0,
                       {}});
   }
   auto body = in.getView(static_cast<std::size_t>(body_len), "batch record body");
@@ -661,7 +669,8 @@ Result<bool> BatchMessageReader::next(BatchMessageView& view) {
   }
   if (*props_len < 0) {
     return fail(Error{Errc::kMalformed,
-                      fmt::format("negative PROPLEN {} at offset {}", *props_len, props_len_at), 0,
+                      fmt::format("negative PROPLEN {} at offset {}", *props_len, props_len_at),
+                      0,
                       {}});
   }
   auto props = in.getView(static_cast<std::size_t>(*props_len), "batch record properties");
@@ -672,7 +681,10 @@ Result<bool> BatchMessageReader::next(BatchMessageView& view) {
   if (view.total_size < 0 || static_cast<std::size_t>(view.total_size) != size) {
     return fail(Error{Errc::kMalformed,
                       fmt::format("batch record at offset {} has TOTALSIZE {} but its fields "
-                                  "take {} bytes", base_ + at, view.total_size, size), 0, {}});
+                                  "take {} bytes",
+                                  base_ + at, view.total_size, size),
+                      0,
+                      {}});
   }
   view.body = *body;
   view.properties = PropertiesView(*props);
@@ -708,8 +720,9 @@ Result<std::vector<MessageView>> unwrapInnerBatch(const MessageView& outer,
   while (true) {
     auto more = reader.next(record);
     if (!more) {
-      return tl::unexpected(std::move(more.error()).withContext(
-          fmt::format("inner batch of the record at offset {}", outer.record_offset)));
+      return tl::unexpected(std::move(more.error())
+                                .withContext(fmt::format("inner batch of the record at offset {}",
+                                                         outer.record_offset)));
     }
     if (!*more) {
       return inner;

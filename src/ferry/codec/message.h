@@ -49,7 +49,7 @@ inline constexpr std::uint32_t kBlankMagicCode = 0xCBD43194;  // end of a commit
 
 inline constexpr std::size_t kMaxPropertiesLength = 32767;  // int16 length field
 // Java producers' default maxMessageSize (client Validators) and the broker's default limit.
-inline constexpr std::size_t kDefaultMaxBodySize = 4U * 1024U * 1024U;
+inline constexpr std::size_t kDefaultMaxBodySize = std::size_t{4} * 1024 * 1024;
 
 inline constexpr char kNameValueSeparator = '\x01';
 inline constexpr char kPropertySeparator = '\x02';
@@ -298,8 +298,8 @@ Result<SingleMessageEncoding> encodeSingleMessage(Message message, const SendOpt
 // BODYLEN + BODY, PROPLEN (int16) + PROPERTIES. The raw form takes an encoded properties string.
 // On error `out` is left as it was.
 Result<void> appendBatchMessage(const Message& message, std::string& out);
-Result<void> appendBatchRecord(std::int32_t flag, std::string_view body, std::string_view properties,
-                               std::string& out);
+Result<void> appendBatchRecord(std::int32_t flag, std::string_view body,
+                               std::string_view properties, std::string& out);
 
 // Appends a whole SEND_BATCH_MESSAGE body. Checks what the Java client and broker check: at
 // least one message, one topic for all, not a %RETRY% topic, no DELAY property, each body within

@@ -22,9 +22,15 @@ void appendHex(std::string& out, const std::uint8_t* bytes, std::size_t n) {
 }
 
 int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
   return -1;
 }
 
@@ -207,8 +213,8 @@ void ClientMessageIdGenerator::appendNext(std::int64_t now_epoch_millis, std::st
     const sys_days next{(ymd.year() / ymd.month() + months(1)) / day(1)};
     next_month_start_ = duration_cast<milliseconds>(next.time_since_epoch()).count();
   }
-  auto diff = static_cast<std::int32_t>(static_cast<std::uint32_t>(
-      static_cast<std::uint64_t>(now_epoch_millis - month_start_)));
+  auto diff = static_cast<std::int32_t>(
+      static_cast<std::uint32_t>(static_cast<std::uint64_t>(now_epoch_millis - month_start_)));
   if (diff < 0 && diff > -1'000'000) {
     diff = 0;  // the clock stepped back a little (Java does the same)
   }

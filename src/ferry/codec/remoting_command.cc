@@ -14,8 +14,8 @@ namespace {
 
 // LanguageCode names, indexed by wire byte (R/protocol/LanguageCode.java).
 constexpr std::array<std::string_view, 14> kLanguageNames = {
-    "JAVA", "CPP", "DOTNET", "PYTHON", "DELPHI", "ERLANG", "RUBY",
-    "OTHER", "HTTP", "GO", "PHP", "OMS", "RUST", "NODE_JS",
+    "JAVA",  "CPP",  "DOTNET", "PYTHON", "DELPHI", "ERLANG", "RUBY",
+    "OTHER", "HTTP", "GO",     "PHP",    "OMS",    "RUST",   "NODE_JS",
 };
 
 constexpr std::size_t kLengthPrefix = 4;
@@ -51,7 +51,9 @@ std::optional<LanguageCode> languageFromName(std::string_view name) {
 // ExtFields
 
 void ExtFields::set(std::string_view key, std::string value) {
-  const auto matches = [key](const Entry& e) { return e.first == key; };
+  const auto matches = [key](const Entry& e) {
+    return e.first == key;
+  };
   auto it = std::find_if(entries_.begin(), entries_.end(), matches);
   if (it == entries_.end()) {
     entries_.emplace_back(std::string(key), std::move(value));
@@ -63,9 +65,9 @@ void ExtFields::set(std::string_view key, std::string value) {
 }
 
 std::optional<std::string_view> ExtFields::get(std::string_view key) const {
-  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {  // the last one wins
     if (it->first == key) {
-      return std::string_view(it->second);
+      return std::string_view{it->second};
     }
   }
   return std::nullopt;
@@ -84,16 +86,12 @@ Result<void> encodeFrame(const RemotingCommand& command, std::string& out, std::
   out.append(kLengthPrefix + kHeaderWord, '\0');  // patched once the header length is known
   Result<void> header;
   switch (command.serialize_type) {
-    case SerializeType::kJson:
-      header = appendJsonHeader(command, out);
-      break;
-    case SerializeType::kRocketMq:
-      header = appendBinaryHeader(command, out);
-      break;
+    case SerializeType::kJson: header = appendJsonHeader(command, out); break;
+    case SerializeType::kRocketMq: header = appendBinaryHeader(command, out); break;
     default:
-      header = makeError(Errc::kInvalidArgument,
-                         fmt::format("unknown serialize type {}",
-                                     static_cast<unsigned>(command.serialize_type)));
+      header = makeError(
+          Errc::kInvalidArgument,
+          fmt::format("unknown serialize type {}", static_cast<unsigned>(command.serialize_type)));
   }
   if (!header) {
     out.resize(start);
@@ -102,13 +100,14 @@ Result<void> encodeFrame(const RemotingCommand& command, std::string& out, std::
   const std::size_t header_len = out.size() - start - kLengthPrefix - kHeaderWord;
   if (header_len > kMaxHeaderLength) {
     out.resize(start);
-    return makeError(Errc::kFrameTooLarge,
-                     fmt::format("header of {} bytes does not fit the 24-bit header length",
-                                 header_len));
+    return makeError(
+        Errc::kFrameTooLarge,
+        fmt::format("header of {} bytes does not fit the 24-bit header length", header_len));
   }
   const std::size_t frame_size = kLengthPrefix + kHeaderWord + header_len + command.body.size();
-  if (frame_size > max_frame ||
-      frame_size - kLengthPrefix > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+  if (frame_size > max_frame
+      || frame_size - kLengthPrefix
+             > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
     out.resize(start);
     return makeError(Errc::kFrameTooLarge,
                      fmt::format("frame of {} bytes (header {}, body {}) exceeds the maximum of {}",
@@ -116,28 +115,31 @@ Result<void> encodeFrame(const RemotingCommand& command, std::string& out, std::
   }
   patchBigEndian(out, start, static_cast<std::uint32_t>(frame_size - kLengthPrefix));
   patchBigEndian(out, start + kLengthPrefix,
-                 static_cast<std::uint32_t>(static_cast<std::uint32_t>(command.serialize_type) << 24 |
-                                            header_len));
+                 static_cast<std::uint32_t>(static_cast<std::uint32_t>(command.serialize_type) << 24
+                                            | header_len));
   out.append(command.body);
   return {};
 }
 
 Result<std::uint32_t> decodeFrameLength(std::span<const std::byte, 4> prefix,
                                         std::size_t max_frame) {
-  const auto length = detail::loadBigEndian<std::int32_t>(reinterpret_cast<const char*>(prefix.data()));
+  const auto length =
+      detail::loadBigEndian<std::int32_t>(reinterpret_cast<const char*>(prefix.data()));
   if (length < 0) {
     return makeError(Errc::kMalformed, fmt::format("negative frame length {} at offset 0", length));
   }
   if (static_cast<std::size_t>(length) < kHeaderWord) {
     return makeError(Errc::kMalformed,
                      fmt::format("frame length {} at offset 0 leaves no room for the 4-byte header "
-                                 "length field", length));
+                                 "length field",
+                                 length));
   }
   if (static_cast<std::size_t>(length) + kLengthPrefix > max_frame) {
-    return makeError(Errc::kFrameTooLarge,
-                     fmt::format("frame of {} bytes (length field {} at offset 0) exceeds the "
-                                 "maximum of {}", static_cast<std::size_t>(length) + kLengthPrefix,
-                                 length, max_frame));
+    return makeError(
+        Errc::kFrameTooLarge,
+        fmt::format("frame of {} bytes (length field {} at offset 0) exceeds the "
+                    "maximum of {}",
+                    static_cast<std::size_t>(length) + kLengthPrefix, length, max_frame));
   }
   return static_cast<std::uint32_t>(length);
 }
@@ -155,12 +157,14 @@ Result<RemotingCommand> decodeCommand(std::span<const std::byte> payload) {
   if (type > static_cast<std::uint32_t>(SerializeType::kRocketMq)) {
     return makeError(Errc::kMalformed,
                      fmt::format("unknown serialize type {} in the header length field at offset "
-                                 "4 (0 = JSON, 1 = ROCKETMQ)", type));
+                                 "4 (0 = JSON, 1 = ROCKETMQ)",
+                                 type));
   }
   if (!in.has(header_len)) {
     return makeError(Errc::kTruncated,
                      fmt::format("header length {} at offset 4 exceeds the {} bytes left in the "
-                                 "frame", header_len, in.remaining()));
+                                 "frame",
+                                 header_len, in.remaining()));
   }
   const std::size_t header_at = in.offset();
   const std::string_view header = in.readView(header_len);
@@ -211,8 +215,9 @@ Result<std::optional<RemotingCommand>> FrameDecoder::next() {
       length ? decodeCommand(std::span<const std::byte>(frame + kLengthPrefix, *length))
              : Result<RemotingCommand>(tl::unexpected(std::move(length.error())));
   if (!command) {
-    failed_ = std::move(command.error())
-                  .withContext(fmt::format("frame at stream offset {}", stream_offset_ + read_pos_));
+    failed_ =
+        std::move(command.error())
+            .withContext(fmt::format("frame at stream offset {}", stream_offset_ + read_pos_));
     return makeError(*failed_);
   }
   read_pos_ += kLengthPrefix + *length;

@@ -23,16 +23,28 @@
 namespace ferry::codec {
 
 // Largest frame (including the 4-byte length prefix) the Java peers accept: 16 MiB.
-inline constexpr std::size_t kDefaultMaxFrameSize = 16U * 1024U * 1024U;
+inline constexpr std::size_t kDefaultMaxFrameSize = std::size_t{16} * 1024 * 1024;
 
 enum class SerializeType : std::uint8_t { kJson = 0, kRocketMq = 1 };
 
 // LanguageCode (wire byte in ROCKETMQ headers, enum name in JSON headers).
 enum class LanguageCode : std::uint8_t {
-  kJava = 0, kCpp = 1, kDotnet = 2, kPython = 3, kDelphi = 4, kErlang = 5, kRuby = 6,
-  kOther = 7, kHttp = 8, kGo = 9, kPhp = 10, kOms = 11, kRust = 12, kNodeJs = 13,
+  kJava = 0,
+  kCpp = 1,
+  kDotnet = 2,
+  kPython = 3,
+  kDelphi = 4,
+  kErlang = 5,
+  kRuby = 6,
+  kOther = 7,
+  kHttp = 8,
+  kGo = 9,
+  kPhp = 10,
+  kOms = 11,
+  kRust = 12,
+  kNodeJs = 13,
 };
-std::string_view languageName(LanguageCode code);                  // "JAVA", "CPP", ...
+std::string_view languageName(LanguageCode code);                     // "JAVA", "CPP", ...
 std::optional<LanguageCode> languageFromName(std::string_view name);  // inverse; nullopt if unknown
 
 // MQVersion ordinal Ferry announces: V5_3_3. >= 401 makes NameServers answer standard JSON routes.

@@ -37,7 +37,7 @@ Result<std::string> computeSignature(std::string_view secret_key, const ExtField
     }
   }
   std::stable_sort(entries.begin(), entries.end(), [](const auto* a, const auto* b) {
-    return std::string_view(a->first) < std::string_view(b->first);
+    return std::string_view{a->first} < std::string_view{b->first};
   });
 
   EVP_MAC* mac = hmacAlgorithm();

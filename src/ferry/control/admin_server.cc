@@ -25,7 +25,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxRequestBody = 64 * 1024;
+constexpr std::size_t kMaxRequestBody = std::size_t{64} * 1024;
 constexpr std::string_view kTasksPrefix = "/v1/tasks/";
 constexpr const char* kJsonType = "application/json";
 
@@ -47,24 +47,15 @@ std::string dump(const json& value) {
 
 std::string_view errorCodeFor(int status) {
   switch (status) {
-    case 400:
-      return "bad_request";
-    case 401:
-      return "unauthorized";
-    case 404:
-      return "not_found";
-    case 405:
-      return "method_not_allowed";
-    case 408:
-      return "request_timeout";
-    case 413:
-      return "payload_too_large";
-    case 414:
-      return "uri_too_long";
-    case 503:
-      return "unavailable";
-    default:
-      return status >= 500 ? "internal" : "bad_request";
+    case 400: return "bad_request";
+    case 401: return "unauthorized";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 408: return "request_timeout";
+    case 413: return "payload_too_large";
+    case 414: return "uri_too_long";
+    case 503: return "unavailable";
+    default: return status >= 500 ? "internal" : "bad_request";
   }
 }
 
@@ -264,7 +255,7 @@ void AdminServer::Impl::configure() {
   };
   server.set_error_handler(std::move(on_error));
   server.set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+      [](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& error) {
         std::string what = "unknown exception";
         try {
           if (error) {
@@ -274,7 +265,7 @@ void AdminServer::Impl::configure() {
           what = e.what();
         } catch (...) {
         }
-        logger()->error("admin_handler_failed method={} path=\"{}\" what=\"{}\"", req.method,
+        logger()->error(R"(admin_handler_failed method={} path="{}" what="{}")", req.method,
                         req.path, what);
         sendError(res, 500, "internal error while answering; see the daemon's log");
       });
@@ -310,7 +301,7 @@ void AdminServer::Impl::dispatch(const httplib::Request& req, httplib::Response&
   // a task name with an encoded '/' arrives with a real one.
   const bool is_task = path.size() > kTasksPrefix.size() && path.starts_with(kTasksPrefix);
   if (is_task) {
-    task_name = std::string_view(path).substr(kTasksPrefix.size());
+    task_name = std::string_view{path}.substr(kTasksPrefix.size());
   }
   const bool known = is_task || path == "/v1/status" || path == "/metrics" || path == "/healthz";
   if (!known) {

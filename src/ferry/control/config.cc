@@ -1254,12 +1254,9 @@ std::optional<StartPosition> parseStartPosition(std::string_view text) {
 std::string formatStartPosition(const StartPosition& position) {
   using namespace std::chrono;  // NOLINT(google-build-using-namespace): calendar arithmetic
   switch (position.kind) {
-    case StartPosition::Kind::kEarliest:
-      return "earliest";
-    case StartPosition::Kind::kLatest:
-      return "latest";
-    case StartPosition::Kind::kTimestamp:
-      break;
+    case StartPosition::Kind::kEarliest: return "earliest";
+    case StartPosition::Kind::kLatest: return "latest";
+    case StartPosition::Kind::kTimestamp: break;
   }
   const auto days = floor<std::chrono::days>(position.timestamp);
   const year_month_day date(days);

@@ -31,14 +31,10 @@ std::size_t targetBatchBytes(double bandwidth_bytes_per_second, std::chrono::mic
 
 std::string_view batchPlanKindName(BatchPlan::Kind kind) {
   switch (kind) {
-    case BatchPlan::Kind::kEmpty:
-      return "empty";
-    case BatchPlan::Kind::kBatch:
-      return "batch";
-    case BatchPlan::Kind::kSingle:
-      return "single";
-    case BatchPlan::Kind::kTooLarge:
-      return "too_large";
+    case BatchPlan::Kind::kEmpty: return "empty";
+    case BatchPlan::Kind::kBatch: return "batch";
+    case BatchPlan::Kind::kSingle: return "single";
+    case BatchPlan::Kind::kTooLarge: return "too_large";
   }
   return "unknown";
 }

@@ -11,23 +11,17 @@ namespace ferry::replication {
 SendFailure classifySendFailure(const Error& error) {
   switch (error.code) {
     case Errc::kMessageIllegal:
-    case Errc::kNoPermission:
-      return SendFailure::kRejected;
-    case Errc::kStoredButNotFlushed:
-      return SendFailure::kStored;
-    default:
-      return SendFailure::kRetry;
+    case Errc::kNoPermission: return SendFailure::kRejected;
+    case Errc::kStoredButNotFlushed: return SendFailure::kStored;
+    default: return SendFailure::kRetry;
   }
 }
 
 std::string_view sendFailureName(SendFailure failure) {
   switch (failure) {
-    case SendFailure::kRetry:
-      return "retry";
-    case SendFailure::kRejected:
-      return "rejected";
-    case SendFailure::kStored:
-      return "stored";
+    case SendFailure::kRetry: return "retry";
+    case SendFailure::kRejected: return "rejected";
+    case SendFailure::kStored: return "stored";
   }
   return "unknown";
 }
@@ -47,10 +41,8 @@ bool routeMayBeStale(const Error& error) {
     case Errc::kTimeout:
     case Errc::kTopicNotExist:
     case Errc::kServiceUnavailable:
-    case Errc::kNotFound:
-      return true;
-    default:
-      return false;
+    case Errc::kNotFound: return true;
+    default: return false;
   }
 }
 

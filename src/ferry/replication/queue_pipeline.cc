@@ -381,8 +381,7 @@ Result<void> QueuePipeline::acceptPull(const rocketmq::PullResult& pull) {
       }
       return {};
     }
-    case rocketmq::PullStatus::kFound:
-      break;
+    case rocketmq::PullStatus::kFound: break;
   }
   std::vector<model::SourceOffset> to_send;
   std::vector<OutgoingMessage> fresh;

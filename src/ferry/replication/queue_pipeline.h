@@ -6,10 +6,11 @@
 //
 // Order and delivery: exactly one send is in flight per queue (while it is, the pipeline pulls
 // the messages behind it: prefetch), so messages reach the destination queue in source order,
-// also across retries (a failed batch is resent before anything behind it). The checkpoint is the task
-// group's committed offset on the source master: written on the next pull (FLAG_COMMIT_OFFSET),
-// with UPDATE_CONSUMER_OFFSET while the queue cannot pull (retrying, blocked) and on stop. A
-// crash resends at most what was acknowledged since the last pull (one pull-ahead window).
+// also across retries (a failed batch is resent before anything behind it). The checkpoint is the
+// task group's committed offset on the source master: written on the next pull
+// (FLAG_COMMIT_OFFSET), with UPDATE_CONSUMER_OFFSET while the queue cannot pull (retrying, blocked)
+// and on stop. A crash resends at most what was acknowledged since the last pull (one pull-ahead
+// window).
 //
 // Lifecycle and threading: created and run by TaskEngine on its executor (the clusters'
 // transport thread); not thread-safe. run() returns after requestStop(): a long-poll pull or a

@@ -71,12 +71,9 @@ constexpr std::size_t kBatchRecordFixed = 22;
 
 std::string_view dispositionName(Disposition d) {
   switch (d) {
-    case Disposition::kSend:
-      return "send";
-    case Disposition::kFiltered:
-      return "filtered";
-    case Disposition::kEcho:
-      return "echo";
+    case Disposition::kSend: return "send";
+    case Disposition::kFiltered: return "filtered";
+    case Disposition::kEcho: return "echo";
   }
   return "unknown";
 }

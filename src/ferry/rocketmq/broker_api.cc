@@ -18,20 +18,24 @@ using codec::ResponseCode;
 template <class Body>
 Result<Body> parseBody(const codec::RemotingCommand& response, detail::What what) {
   auto body = Body::fromJson(response.body);
-  if (!body)
+  if (!body) {
     return makeError(std::move(body.error()).withContext(what()));
+  }
   return body;
 }
 
 template <class Header>
 Result<Header> parseHeader(const codec::RemotingCommand& response, detail::What what) {
   auto header = Header::fromExtFields(response.ext_fields);
-  if (!header)
+  if (!header) {
     return makeError(std::move(header.error()).withContext(what()));
+  }
   return header;
 }
 
-std::string queueText(const MessageQueue& queue) { return queue.toString(); }
+std::string queueText(const MessageQueue& queue) {
+  return queue.toString();
+}
 
 }  // namespace
 
@@ -61,7 +65,8 @@ asio::awaitable<Result<void>> BrokerApi::createTopic(std::string addr, codec::To
   co_return Result<void>{};
 }
 
-asio::awaitable<Result<codec::TopicConfigSerializeWrapper>> BrokerApi::allTopicConfigs(std::string addr) {
+asio::awaitable<Result<codec::TopicConfigSerializeWrapper>> BrokerApi::allTopicConfigs(
+    std::string addr) {
   const auto what = detail::describe([&] { return fmt::format("all topic configs at {}", addr); });
   auto command = detail::makeRequest(RequestCode::kGetAllTopicConfig, {});
   FERRY_CO_TRY(response, co_await callOk(addr, std::move(command), what));
@@ -77,8 +82,8 @@ asio::awaitable<Result<codec::SubscriptionGroupWrapper>> BrokerApi::allSubscript
   co_return parseBody<codec::SubscriptionGroupWrapper>(response, what);
 }
 
-asio::awaitable<Result<codec::SubscriptionGroupConfig>> BrokerApi::subscriptionGroup(std::string addr,
-                                                                                     std::string group) {
+asio::awaitable<Result<codec::SubscriptionGroupConfig>> BrokerApi::subscriptionGroup(
+    std::string addr, std::string group) {
   const auto what =
       detail::describe([&] { return fmt::format("subscription group '{}' at {}", group, addr); });
   codec::GetSubscriptionGroupConfigRequestHeader header{group};
@@ -119,7 +124,9 @@ namespace {
 Result<SendResult> sendResultFrom(const codec::RemotingCommand& response, const std::string& topic,
                                   const std::string& broker_name, detail::What what) {
   auto header = parseHeader<codec::SendMessageResponseHeader>(response, what);
-  if (!header) return makeError(std::move(header.error()));
+  if (!header) {
+    return makeError(std::move(header.error()));
+  }
   SendResult result;
   result.queue = MessageQueue{topic, broker_name, header->queue_id};
   result.queue_offset = header->queue_offset;
@@ -169,7 +176,9 @@ asio::awaitable<Result<PullResult>> BrokerApi::pull(std::string addr, PullReques
   header.queue_offset = request.offset;
   header.max_msg_nums = request.max_msg_nums;
   header.sys_flag = codec::kPullFlagSubscription;
-  if (request.suspend.count() > 0) header.sys_flag |= codec::kPullFlagSuspend;
+  if (request.suspend.count() > 0) {
+    header.sys_flag |= codec::kPullFlagSuspend;
+  }
   if (request.commit_offset) {
     header.sys_flag |= codec::kPullFlagCommitOffset;
     header.commit_offset = *request.commit_offset;
@@ -189,24 +198,23 @@ asio::awaitable<Result<PullResult>> BrokerApi::pull(std::string addr, PullReques
     case ResponseCode::kPullNotFound: result.status = PullStatus::kNoNewMsg; break;
     case ResponseCode::kPullRetryImmediately: result.status = PullStatus::kNoMatchedMsg; break;
     case ResponseCode::kPullOffsetMoved: result.status = PullStatus::kOffsetIllegal; break;
-    default:
-      co_return makeError(responseError(response, what()));
+    default: co_return makeError(responseError(response, what()));
   }
   FERRY_CO_TRY(rh, parseHeader<codec::PullMessageResponseHeader>(response, what));
   result.next_begin_offset = rh.next_begin_offset;
   result.min_offset = rh.min_offset;
   result.max_offset = rh.max_offset;
   result.suggest_which_broker_id = rh.suggest_which_broker_id;
-  if (result.status == PullStatus::kFound)
+  if (result.status == PullStatus::kFound) {
     result.body = std::move(response.body);
+  }
   co_return result;
 }
 
 // ---- offsets -------------------------------------------------------------------------------
 
-asio::awaitable<Result<std::optional<QueueOffset>>> BrokerApi::queryConsumerOffset(std::string addr,
-                                                                                   std::string group,
-                                                                                   MessageQueue queue) {
+asio::awaitable<Result<std::optional<QueueOffset>>> BrokerApi::queryConsumerOffset(
+    std::string addr, std::string group, MessageQueue queue) {
   const auto what = detail::describe([&] {
     return fmt::format("committed offset of group '{}' on {} at {}", group, queueText(queue), addr);
   });
@@ -217,14 +225,16 @@ asio::awaitable<Result<std::optional<QueueOffset>>> BrokerApi::queryConsumerOffs
   if (response.code == codec::toInt(ResponseCode::kQueryNotFound)) {
     co_return std::optional<QueueOffset>();
   }
-  if (response.code != codec::toInt(ResponseCode::kSuccess))
+  if (response.code != codec::toInt(ResponseCode::kSuccess)) {
     co_return makeError(responseError(response, what()));
+  }
   FERRY_CO_TRY(rh, parseHeader<codec::OffsetResponseHeader>(response, what));
   co_return std::optional<QueueOffset>(rh.offset);
 }
 
 asio::awaitable<Result<void>> BrokerApi::updateConsumerOffset(std::string addr, std::string group,
-                                                              MessageQueue queue, QueueOffset offset) {
+                                                              MessageQueue queue,
+                                                              QueueOffset offset) {
   const auto what = detail::describe([&] {
     return fmt::format("update committed offset of group '{}' on {} to {} at {}", group,
                        queueText(queue), offset.value(), addr);
@@ -255,9 +265,9 @@ asio::awaitable<Result<QueueOffset>> BrokerApi::maxOffset(std::string addr, Mess
   co_return rh.offset;
 }
 
-asio::awaitable<Result<QueueOffset>> BrokerApi::searchOffset(std::string addr, MessageQueue queue,
-                                                             std::int64_t timestamp_ms,
-                                                             std::optional<codec::BoundaryType> boundary) {
+asio::awaitable<Result<QueueOffset>> BrokerApi::searchOffset(
+    std::string addr, MessageQueue queue, std::int64_t timestamp_ms,
+    std::optional<codec::BoundaryType> boundary) {
   const auto what = detail::describe([&] {
     return fmt::format("offset of {} at time {} at {}", queueText(queue), timestamp_ms, addr);
   });
@@ -268,7 +278,8 @@ asio::awaitable<Result<QueueOffset>> BrokerApi::searchOffset(std::string addr, M
   co_return rh.offset;
 }
 
-asio::awaitable<Result<std::int64_t>> BrokerApi::earliestMsgStoreTime(std::string addr, MessageQueue queue) {
+asio::awaitable<Result<std::int64_t>> BrokerApi::earliestMsgStoreTime(std::string addr,
+                                                                      MessageQueue queue) {
   const auto what = detail::describe(
       [&] { return fmt::format("earliest store time of {} at {}", queueText(queue), addr); });
   codec::TopicQueueRequestHeader header{queue.topic, queue.queue_id};
@@ -280,8 +291,8 @@ asio::awaitable<Result<std::int64_t>> BrokerApi::earliestMsgStoreTime(std::strin
 
 // ---- consumer groups -----------------------------------------------------------------------
 
-asio::awaitable<Result<codec::ConsumerConnection>> BrokerApi::consumerConnections(std::string addr,
-                                                                                  std::string group) {
+asio::awaitable<Result<codec::ConsumerConnection>> BrokerApi::consumerConnections(
+    std::string addr, std::string group) {
   const auto what =
       detail::describe([&] { return fmt::format("connections of group '{}' at {}", group, addr); });
   codec::ConsumerGroupRequestHeader header{group};
@@ -290,7 +301,8 @@ asio::awaitable<Result<codec::ConsumerConnection>> BrokerApi::consumerConnection
   co_return parseBody<codec::ConsumerConnection>(response, what);
 }
 
-asio::awaitable<Result<std::vector<std::string>>> BrokerApi::consumerIds(std::string addr, std::string group) {
+asio::awaitable<Result<std::vector<std::string>>> BrokerApi::consumerIds(std::string addr,
+                                                                         std::string group) {
   const auto what =
       detail::describe([&] { return fmt::format("client ids of group '{}' at {}", group, addr); });
   codec::ConsumerGroupRequestHeader header{group};
@@ -300,8 +312,8 @@ asio::awaitable<Result<std::vector<std::string>>> BrokerApi::consumerIds(std::st
   co_return std::move(list.consumer_ids);
 }
 
-asio::awaitable<Result<codec::ConsumeStats>> BrokerApi::consumeStats(std::string addr, std::string group,
-                                                                     std::optional<std::string> topic) {
+asio::awaitable<Result<codec::ConsumeStats>> BrokerApi::consumeStats(
+    std::string addr, std::string group, std::optional<std::string> topic) {
   const auto what = detail::describe([&] {
     return topic
                ? fmt::format("consume stats of group '{}' on topic '{}' at {}", group, *topic, addr)
@@ -332,12 +344,14 @@ asio::awaitable<Result<std::vector<std::string>>> BrokerApi::topicsByConsumer(st
   const std::optional<std::string> all_topics;  // named: see cluster.cc on GCC 12 temporaries
   FERRY_CO_TRY(stats, co_await consumeStats(addr, group, all_topics));
   std::set<std::string> topics;
-  for (const auto& [mq, w] : stats.offset_table)
+  for (const auto& [mq, w] : stats.offset_table) {
     topics.insert(mq.topic);
+  }
   co_return std::vector<std::string>(topics.begin(), topics.end());
 }
 
-asio::awaitable<Result<codec::GroupList>> BrokerApi::groupsConsuming(std::string addr, std::string topic) {
+asio::awaitable<Result<codec::GroupList>> BrokerApi::groupsConsuming(std::string addr,
+                                                                     std::string topic) {
   const auto what = detail::describe(
       [&] { return fmt::format("groups consuming topic '{}' at {}", topic, addr); });
   codec::QueryTopicConsumeByWhoRequestHeader header{topic};
@@ -346,7 +360,8 @@ asio::awaitable<Result<codec::GroupList>> BrokerApi::groupsConsuming(std::string
   co_return parseBody<codec::GroupList>(response, what);
 }
 
-asio::awaitable<Result<codec::TopicStatsTable>> BrokerApi::topicStats(std::string addr, std::string topic) {
+asio::awaitable<Result<codec::TopicStatsTable>> BrokerApi::topicStats(std::string addr,
+                                                                      std::string topic) {
   const auto what =
       detail::describe([&] { return fmt::format("stats of topic '{}' at {}", topic, addr); });
   codec::GetTopicStatsInfoRequestHeader header{topic};
@@ -355,10 +370,8 @@ asio::awaitable<Result<codec::TopicStatsTable>> BrokerApi::topicStats(std::strin
   co_return parseBody<codec::TopicStatsTable>(response, what);
 }
 
-asio::awaitable<Result<codec::ConsumerRunningInfo>> BrokerApi::consumerRunningInfo(std::string addr,
-                                                                                   std::string group,
-                                                                                   std::string client_id,
-                                                                                   bool jstack) {
+asio::awaitable<Result<codec::ConsumerRunningInfo>> BrokerApi::consumerRunningInfo(
+    std::string addr, std::string group, std::string client_id, bool jstack) {
   const auto what = detail::describe([&] {
     return fmt::format("running info of client '{}' of group '{}' via {}", client_id, group, addr);
   });
@@ -378,8 +391,9 @@ asio::awaitable<Result<codec::ResetOffsetBody>> BrokerApi::resetOffset(
   auto command = detail::makeRequest(RequestCode::kInvokeBrokerToResetOffset, header.toExtFields());
   command.language = codec::LanguageCode::kJava;
   FERRY_CO_TRY(response, co_await callOk(addr, std::move(command), what));
-  if (response.body.empty())
+  if (response.body.empty()) {
     co_return codec::ResetOffsetBody{};
+  }
   co_return parseBody<codec::ResetOffsetBody>(response, what);
 }
 
@@ -401,13 +415,15 @@ asio::awaitable<Result<codec::ResetOffsetBody>> BrokerApi::resetOffsetByTimestam
     return fmt::format("reset offset of group '{}' on topic '{}' to time {} at {}", group, topic,
                        timestamp_ms, addr);
   });
-  codec::ResetOffsetRequestHeader header{topic, group, timestamp_ms, force, std::nullopt, std::nullopt};
+  codec::ResetOffsetRequestHeader header{topic, group,        timestamp_ms,
+                                         force, std::nullopt, std::nullopt};
   co_return co_await resetOffset(addr, std::move(header), what);  // addr: `what` reads it
 }
 
 // ---- broker settings -----------------------------------------------------------------------
 
-asio::awaitable<Result<std::map<std::string, std::string>>> BrokerApi::brokerConfig(std::string addr) {
+asio::awaitable<Result<std::map<std::string, std::string>>> BrokerApi::brokerConfig(
+    std::string addr) {
   const auto what = detail::describe([&] { return fmt::format("broker config at {}", addr); });
   auto command = detail::makeRequest(RequestCode::kGetBrokerConfig, {});
   FERRY_CO_TRY(response, co_await callOk(addr, std::move(command), what));
@@ -432,9 +448,9 @@ asio::awaitable<Result<void>> BrokerApi::heartbeat(std::string addr, codec::Hear
   co_return Result<void>{};
 }
 
-asio::awaitable<Result<void>> BrokerApi::unregisterClient(std::string addr, std::string client_id,
-                                                          std::optional<std::string> producer_group,
-                                                          std::optional<std::string> consumer_group) {
+asio::awaitable<Result<void>> BrokerApi::unregisterClient(
+    std::string addr, std::string client_id, std::optional<std::string> producer_group,
+    std::optional<std::string> consumer_group) {
   const auto what = detail::describe(
       [&] { return fmt::format("unregister client '{}' at {}", client_id, addr); });
   codec::UnregisterClientRequestHeader header{client_id, producer_group, consumer_group};

@@ -18,14 +18,10 @@ std::int64_t nowMillis() {
 
 std::string_view pullStatusName(PullStatus status) {
   switch (status) {
-    case PullStatus::kFound:
-      return "FOUND";
-    case PullStatus::kNoNewMsg:
-      return "NO_NEW_MSG";
-    case PullStatus::kNoMatchedMsg:
-      return "NO_MATCHED_MSG";
-    case PullStatus::kOffsetIllegal:
-      return "OFFSET_ILLEGAL";
+    case PullStatus::kFound: return "FOUND";
+    case PullStatus::kNoNewMsg: return "NO_NEW_MSG";
+    case PullStatus::kNoMatchedMsg: return "NO_MATCHED_MSG";
+    case PullStatus::kOffsetIllegal: return "OFFSET_ILLEGAL";
   }
   return "UNKNOWN";
 }

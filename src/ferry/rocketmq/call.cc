@@ -36,8 +36,9 @@ asio::awaitable<Result<codec::RemotingCommand>> invoke(rpc::Transport& transport
                                                        std::chrono::milliseconds timeout,
                                                        What what) {
   auto response = co_await transport.call(std::move(addr), std::move(request), timeout);
-  if (!response)
+  if (!response) {
     co_return makeError(std::move(response.error()).withContext(what()));
+  }
   co_return response;
 }
 
@@ -47,7 +48,9 @@ asio::awaitable<Result<codec::RemotingCommand>> invokeOk(rpc::Transport& transpo
                                                          std::chrono::milliseconds timeout,
                                                          What what) {
   auto response = co_await invoke(transport, std::move(addr), std::move(request), timeout, what);
-  if (!response) co_return response;
+  if (!response) {
+    co_return response;
+  }
   if (response->code != codec::toInt(codec::ResponseCode::kSuccess)) {
     co_return makeError(responseError(*response, what()));
   }

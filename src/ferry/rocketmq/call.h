@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,9 +19,7 @@
 #include "ferry/rocketmq/api_options.h"
 #include "ferry/rpc/transport.h"
 
-namespace ferry::rocketmq {
-
-namespace detail {
+namespace ferry::rocketmq::detail {
 
 // What a call was doing, for its error messages ("min offset of orders@broker-a#3 at
 // 127.0.0.1:10911"), formatted only when the call fails: a successful call pays for no
@@ -63,14 +62,25 @@ Description<F> describe(F format) {
   return Description<F>(std::move(format));
 }
 
+class What;
+
+// An lvalue callable returning the description, other than a What itself.
+template <class F>
+concept Describes = requires(const std::remove_reference_t<F>& f) {
+  { f() } -> std::convertible_to<std::string>;
+};
+template <class F>
+concept NotWhat = !std::is_same_v<std::remove_cvref_t<F>, What>;
+template <class F>
+concept DescriptionRef = std::is_lvalue_reference_v<F> && NotWhat<F> && Describes<F>;
+
 class What {
  public:
-  template <class F>
-  requires(
-      std::is_lvalue_reference_v<
-          F> && !std::is_same_v<std::remove_cvref_t<F>, What> && std::is_invocable_r_v<std::string, const std::remove_reference_t<F>&>)
-      What(F&& description)
-  noexcept  // NOLINT(google-explicit-constructor): passed as they are
+  template <DescriptionRef F>
+  // Implicit: descriptions are passed as they are. DescriptionRef excludes What, so copies and
+  // moves still use the implicit constructors.
+  // NOLINTNEXTLINE(google-explicit-constructor, bugprone-forwarding-reference-overload)
+  What(F&& description) noexcept
       : target_(std::addressof(description)), format_(&formatWith<std::remove_reference_t<F>>) {}
 
   std::string operator()() const { return format_(target_); }
@@ -102,5 +112,4 @@ asio::awaitable<Result<codec::RemotingCommand>> invokeOk(rpc::Transport& transpo
                                                          std::chrono::milliseconds timeout,
                                                          What what);
 
-}  // namespace detail
-}  // namespace ferry::rocketmq
+}  // namespace ferry::rocketmq::detail

@@ -41,14 +41,17 @@ asio::awaitable<std::optional<codec::RemotingCommand>> ClientRequestHandler::han
       auto header = codec::ConsumerGroupRequestHeader::fromExtFields(request.ext_fields);
       const std::string group = header ? header->consumer_group : std::string();
       logger->info("consumer_ids_changed broker={} group={}", addr, group);
-      if (callbacks_.on_ids_changed) callbacks_.on_ids_changed(addr, group);
+      if (callbacks_.on_ids_changed) {
+        callbacks_.on_ids_changed(addr, group);
+      }
       co_return std::nullopt;
     }
 
     case codec::RequestCode::kResetConsumerClientOffset: {
       auto header = codec::ResetOffsetRequestHeader::fromExtFields(request.ext_fields);
       if (!header) {
-        logger->warn("reset_offset_ignored broker={} error=\"{}\"", addr, header.error().toString());
+        logger->warn("reset_offset_ignored broker={} error=\"{}\"", addr,
+                     header.error().toString());
         co_return std::nullopt;
       }
       ResetOffsetNotice notice{addr, std::move(*header), {}};
@@ -57,7 +60,8 @@ asio::awaitable<std::optional<codec::RemotingCommand>> ClientRequestHandler::han
         if (body) {
           notice.body = std::move(*body);
         } else {
-          logger->warn("reset_offset_body_unreadable broker={} error=\"{}\"", addr, body.error().toString());
+          logger->warn("reset_offset_body_unreadable broker={} error=\"{}\"", addr,
+                       body.error().toString());
         }
       }
       // Ferry's checkpoints are its own; an admin reset is recorded and handed to the engine,
@@ -65,45 +69,58 @@ asio::awaitable<std::optional<codec::RemotingCommand>> ClientRequestHandler::han
       logger->warn("reset_offset_received broker={} group={} topic={} timestamp={} queues={}", addr,
                    notice.header.group, notice.header.topic, notice.header.timestamp,
                    notice.body.offset_table.size());
-      if (callbacks_.on_reset_offset) callbacks_.on_reset_offset(notice);
+      if (callbacks_.on_reset_offset) {
+        callbacks_.on_reset_offset(notice);
+      }
       resets_.push_back(std::move(notice));
-      if (resets_.size() > kMaxRecorded) resets_.pop_front();
+      if (resets_.size() > kMaxRecorded) {
+        resets_.pop_front();
+      }
       co_return std::nullopt;
     }
 
     default:
       // Not registered for other codes; answer like Java's default if it happens anyway.
-      if (request.isOneway()) co_return std::nullopt;
+      if (request.isOneway()) {
+        co_return std::nullopt;
+      }
       co_return makeResponse(codec::ResponseCode::kRequestCodeNotSupported,
                              fmt::format(" request type {} not supported", request.code));
   }
 }
 
-codec::RemotingCommand ClientRequestHandler::answerRunningInfo(const codec::RemotingCommand& request) {
+codec::RemotingCommand ClientRequestHandler::answerRunningInfo(
+    const codec::RemotingCommand& request) const {
   auto header = codec::GetConsumerRunningInfoRequestHeader::fromExtFields(request.ext_fields);
   if (!header) {
     return makeResponse(codec::ResponseCode::kSystemError, header.error().message);
   }
   std::optional<codec::ConsumerRunningInfo> info;
-  if (callbacks_.running_info) info = callbacks_.running_info(header->consumer_group);
+  if (callbacks_.running_info) {
+    info = callbacks_.running_info(header->consumer_group);
+  }
   if (!info) {
     // Java's ClientRemotingProcessor answer for a group this client does not have.
-    return makeResponse(codec::ResponseCode::kSystemError,
-                        fmt::format("The Consumer Group <{}> not exist in this consumer",
-                                    header->consumer_group));
+    return makeResponse(
+        codec::ResponseCode::kSystemError,
+        fmt::format("The Consumer Group <{}> not exist in this consumer", header->consumer_group));
   }
-  if (header->jstack_enable && !info->jstack) info->jstack = "";
+  if (header->jstack_enable && !info->jstack) {
+    info->jstack = "";
+  }
   codec::RemotingCommand response = makeResponse(codec::ResponseCode::kSuccess, std::nullopt);
   response.body = info->toJson();
   return response;
 }
 
-codec::ConsumerRunningInfo ferryRunningInfo(std::string name_servers, std::int64_t start_timestamp_ms) {
+codec::ConsumerRunningInfo ferryRunningInfo(std::string name_servers,
+                                            std::int64_t start_timestamp_ms) {
   codec::ConsumerRunningInfo info;
   info.properties[std::string(codec::kPropConsumeType)] = "CONSUME_ACTIVELY";
   info.properties[std::string(codec::kPropConsumeOrderly)] = "false";
   info.properties[std::string(codec::kPropClientVersion)] = versionName(codec::kFerryVersion);
-  info.properties[std::string(codec::kPropConsumerStartTimestamp)] = std::to_string(start_timestamp_ms);
+  info.properties[std::string(codec::kPropConsumerStartTimestamp)] =
+      std::to_string(start_timestamp_ms);
   info.properties[std::string(codec::kPropNameServerAddr)] = std::move(name_servers);
   info.properties[std::string(codec::kPropThreadPoolCoreSize)] = "1";
   info.properties["messageModel"] = "CLUSTERING";

@@ -69,7 +69,7 @@ class ClientRequestHandler {
   const std::deque<ResetOffsetNotice>& resetNotices() const { return resets_; }
 
  private:
-  codec::RemotingCommand answerRunningInfo(const codec::RemotingCommand& request);
+  codec::RemotingCommand answerRunningInfo(const codec::RemotingCommand& request) const;
 
   Callbacks callbacks_;
   std::size_t ids_changed_ = 0;
@@ -80,6 +80,7 @@ class ClientRequestHandler {
 // Running info for a Ferry group that pulls `queues` itself: the properties Java tools expect
 // (consume type CONSUME_ACTIVELY, client version, start time, NameServers) plus the caller's
 // per-queue state. Engines fill mq_table/subscription_set/status_table from their pipelines.
-codec::ConsumerRunningInfo ferryRunningInfo(std::string name_servers, std::int64_t start_timestamp_ms);
+codec::ConsumerRunningInfo ferryRunningInfo(std::string name_servers,
+                                            std::int64_t start_timestamp_ms);
 
 }  // namespace ferry::rocketmq

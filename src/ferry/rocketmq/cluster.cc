@@ -22,12 +22,10 @@ bool tryNextNameServer(const Error& error) {
     case Errc::kTimeout:
     case Errc::kTls:
     case Errc::kBusy:
-    case Errc::kServiceUnavailable:
-      return true;
+    case Errc::kServiceUnavailable: return true;
     case Errc::kRemote:
       return error.remote_code == 1;  // SYSTEM_ERROR, e.g. 5.x "name server not ready"
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -37,10 +35,8 @@ bool retryWithFreshRoute(const Error& error) {
     case Errc::kConnectFailed:
     case Errc::kConnectionClosed:
     case Errc::kTimeout:
-    case Errc::kTopicNotExist:
-      return true;
-    default:
-      return false;
+    case Errc::kTopicNotExist: return true;
+    default: return false;
   }
 }
 
@@ -339,8 +335,9 @@ asio::awaitable<Result<std::vector<std::pair<BrokerAddress, Result<T>>>>> Cluste
   auto results = co_await async::whenAll<T>(std::move(calls));
 
   std::vector<std::pair<BrokerAddress, Result<T>>> out;
-  for (std::size_t i = 0; i < targets.size(); ++i)
+  for (std::size_t i = 0; i < targets.size(); ++i) {
     out.emplace_back(targets[i], std::move(results[i]));
+  }
 
   // A broker that cannot be reached or does not know the topic may have moved: refresh the route
   // once and retry those brokers at their current master address.
@@ -393,8 +390,9 @@ asio::awaitable<Result<FanOut<codec::ConsumeStats>>> Cluster::consumeStats(
       continue;
     }
     merged.value.consume_tps += result->consume_tps;
-    for (auto& [mq, w] : result->offset_table)
+    for (auto& [mq, w] : result->offset_table) {
       merged.value.offset_table[mq] = w;
+    }
   }
   co_return merged;
 }
@@ -422,8 +420,9 @@ asio::awaitable<Result<FanOut<codec::ConsumerConnection>>> Cluster::consumerConn
         v.connection_set.push_back(std::move(c));
       }
     }
-    for (auto& [t, s] : result->subscription_table)
+    for (auto& [t, s] : result->subscription_table) {
       v.subscription_table.emplace(t, std::move(s));
+    }
     if (v.consume_type.empty()) {
       v.consume_type = result->consume_type;
     }

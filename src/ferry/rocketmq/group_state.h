@@ -21,8 +21,8 @@
 #include <asio/awaitable.hpp>
 
 #include "ferry/base/error.h"
-#include "ferry/codec/bodies.h"
 #include "ferry/base/identity.h"
+#include "ferry/codec/bodies.h"
 #include "ferry/rocketmq/cluster.h"
 
 namespace ferry::rocketmq {

@@ -13,8 +13,9 @@ namespace {
 template <class Body>
 Result<Body> parseBody(const codec::RemotingCommand& response, detail::What what) {
   auto body = Body::fromJson(response.body);
-  if (!body)
+  if (!body) {
     return makeError(std::move(body.error()).withContext(what()));
+  }
   return body;
 }
 

@@ -30,20 +30,13 @@ bool contains(const std::vector<std::string>& names, std::string_view name) {
 
 std::string_view topicKindName(TopicKind kind) {
   switch (kind) {
-    case TopicKind::kNormal:
-      return "normal";
-    case TopicKind::kSystem:
-      return "system";
-    case TopicKind::kRetry:
-      return "retry";
-    case TopicKind::kDlq:
-      return "dlq";
-    case TopicKind::kLmq:
-      return "lmq";
-    case TopicKind::kCluster:
-      return "cluster";
-    case TopicKind::kBroker:
-      return "broker";
+    case TopicKind::kNormal: return "normal";
+    case TopicKind::kSystem: return "system";
+    case TopicKind::kRetry: return "retry";
+    case TopicKind::kDlq: return "dlq";
+    case TopicKind::kLmq: return "lmq";
+    case TopicKind::kCluster: return "cluster";
+    case TopicKind::kBroker: return "broker";
   }
   return "normal";
 }

@@ -23,10 +23,10 @@ const std::shared_ptr<spdlog::logger>& logger() {
   return instance;
 }
 
-constexpr std::size_t kReadBufferSize = 64 * 1024;  // typical responses fit in one read
-constexpr std::size_t kMinReadSpace = 4 * 1024;     // compact the buffer below this free space
+constexpr std::size_t kReadBufferSize = std::size_t{64} * 1024;  // typical responses fit in one read
+constexpr std::size_t kMinReadSpace = std::size_t{4} * 1024;     // compact the buffer below this free space
 // Buffers grown for a large frame or a burst are given back above this size once drained.
-constexpr std::size_t kMaxRetainedBuffer = 1024 * 1024;
+constexpr std::size_t kMaxRetainedBuffer = std::size_t{1024} * 1024;
 
 struct HostPort {
   std::string host;

@@ -46,8 +46,8 @@ TEST_F(AclIT, SignedRequestsWorkAndAWrongSecretIsRefusedClearly) {
   auto anonymous_cluster = makeCluster("source", *anonymous_client);
   auto unsigned_send = io_.run(sendOne(anonymous_cluster.get(), topic));
   ASSERT_FALSE(unsigned_send.has_value()) << "an unsigned request was accepted";
-  EXPECT_TRUE(unsigned_send.error().code == Errc::kAuthFailed ||
-              unsigned_send.error().code == Errc::kNoPermission)
+  EXPECT_TRUE(unsigned_send.error().code == Errc::kAuthFailed
+              || unsigned_send.error().code == Errc::kNoPermission)
       << unsigned_send.error().toString();
 
   wrong_cluster.reset();

@@ -45,8 +45,8 @@ TEST_F(FaultsIT, BrokerRestartFailsPendingCallsPromptlyAndTheClientRecovers) {
   auto pending =
       asio::co_spawn(io_.context(), source_->brokerData().pull(*addr, request), asio::use_future);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (io_.run(pendingCalls(client_.get(), *addr)) == 0 &&
-         std::chrono::steady_clock::now() < deadline) {
+  while (io_.run(pendingCalls(client_.get(), *addr)) == 0
+         && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_EQ(io_.run(pendingCalls(client_.get(), *addr)), 1U) << "the long poll is not pending";

@@ -1,8 +1,8 @@
 #include "it_fixture.h"
 
-#include <openssl/evp.h>
-
 #include <array>
+
+#include <openssl/evp.h>
 
 namespace ferry::testing {
 
@@ -55,7 +55,7 @@ std::unique_ptr<rpc::Client> ClusterIT::makeClient(std::optional<rpc::Credential
 }
 
 std::unique_ptr<rocketmq::Cluster> ClusterIT::makeCluster(const std::string& which,
-                                                         rpc::Client& client) {
+                                                          rpc::Client& client) {
   rocketmq::ClusterSpec config;
   config.name = which;
   config.name_servers = {which == "source" ? env_.sourceNamesrv() : env_.destinationNamesrv()};
@@ -63,9 +63,9 @@ std::unique_ptr<rocketmq::Cluster> ClusterIT::makeCluster(const std::string& whi
 }
 
 void ClusterIT::createTopic(const std::string& topic, int queues) {
-  auto r = javaDriver(env_, {"create-topic", "--namesrv", env_.sourceNamesrv(), "--cluster",
-                             env_.sourceCluster(), "--topic", topic, "--queues",
-                             std::to_string(queues)});
+  auto r = javaDriver(
+      env_, {"create-topic", "--namesrv", env_.sourceNamesrv(), "--cluster", env_.sourceCluster(),
+             "--topic", topic, "--queues", std::to_string(queues)});
   ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
 }
 
@@ -96,9 +96,9 @@ asio::awaitable<Result<std::vector<ObservedMessage>>> pullQueues(rocketmq::Clust
       }
       if (pulled->status != rocketmq::PullStatus::kFound) {
         co_return makeError(Errc::kInternal,
-                            "pull of " + qa.queue.toString() + " at " +
-                                std::to_string(next.value()) + " returned " +
-                                std::string(rocketmq::pullStatusName(pulled->status)));
+                            "pull of " + qa.queue.toString() + " at " + std::to_string(next.value())
+                                + " returned "
+                                + std::string(rocketmq::pullStatusName(pulled->status)));
       }
       codec::StoredMessageReader reader(pulled->body);
       codec::MessageView view;

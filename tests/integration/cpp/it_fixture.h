@@ -12,11 +12,11 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/sandbox.h"
 #include "ferry/async/io_thread.h"
 #include "ferry/rocketmq/broker_data_api.h"
 #include "ferry/rocketmq/cluster.h"
 #include "ferry/rpc/client.h"
-#include "../support/sandbox.h"
 
 namespace ferry::testing {
 
@@ -62,9 +62,9 @@ class ClusterIT : public ::testing::Test {
 };
 
 // Fails the test (with the error text) unless `result` holds a value; returns the value.
-#define FERRY_ASSERT_OK_AND_ASSIGN(lhs, expr)                                   \
-  auto lhs##_result = (expr);                                                   \
-  ASSERT_TRUE(lhs##_result.has_value()) << lhs##_result.error().toString();     \
+#define FERRY_ASSERT_OK_AND_ASSIGN(lhs, expr)                               \
+  auto lhs##_result = (expr);                                               \
+  ASSERT_TRUE(lhs##_result.has_value()) << lhs##_result.error().toString(); \
   auto lhs = std::move(*lhs##_result)
 
 }  // namespace ferry::testing

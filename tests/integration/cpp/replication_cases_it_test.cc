@@ -2,11 +2,11 @@
 // broker does to special messages before Ferry sees them (scheduled, transactional, near the
 // 4 MiB limit, ordered), a reverse task running at the same time (no echo), and a renamed,
 // tag-filtered task that starts at "latest" on a topic with unequal queue counts, restarted after
-// the source topic gained queues. Ferry's engine runs in-process; the official Java client produces, consumes and
-// reads the topic offsets on both sides, so Ferry is never the only witness.
+// the source topic gained queues. Ferry's engine runs in-process; the official Java client
+// produces, consumes and reads the topic offsets on both sides, so Ferry is never the only witness.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,9 +32,16 @@ constexpr auto kWait = std::chrono::seconds(180);
 // Properties the source broker adds to scheduled and transactional messages. Ferry drops them:
 // on the destination they would park the message again (DELAY, REAL_TOPIC) or make it a half
 // message no consumer sees (TRAN_MSG).
-const std::set<std::string> kBrokerMarks = {
-    "DELAY", "REAL_TOPIC", "REAL_QID", "TRAN_MSG", "PGROUP", "TRAN_PREPARED_QUEUE_OFFSET",
-    "TIMER_DELIVER_MS", "TIMER_DELAY_LEVEL", "__STARTDELIVERTIME", "__transactionId__"};
+const std::set<std::string> kBrokerMarks = {"DELAY",
+                                            "REAL_TOPIC",
+                                            "REAL_QID",
+                                            "TRAN_MSG",
+                                            "PGROUP",
+                                            "TRAN_PREPARED_QUEUE_OFFSET",
+                                            "TIMER_DELIVER_MS",
+                                            "TIMER_DELAY_LEVEL",
+                                            "__STARTDELIVERTIME",
+                                            "__transactionId__"};
 // sysFlag bits of the transaction type (MessageSysFlag.TRANSACTION_*_TYPE).
 constexpr std::int64_t kTransactionTypeBits = 0x4 | 0x8;
 
@@ -76,10 +83,11 @@ class ReplicationCasesIT : public ClusterIT {
 
   void createTopicOn(const std::string& which, const std::string& topic, int queues) {
     const bool source = which == "source";
-    auto r = javaDriver(
-        env_, {"create-topic", "--namesrv", source ? env_.sourceNamesrv() : env_.destinationNamesrv(),
-               "--cluster", source ? env_.sourceCluster() : env_.get("FERRY_DESTINATION_CLUSTER"),
-               "--topic", topic, "--queues", std::to_string(queues)});
+    auto r =
+        javaDriver(env_, {"create-topic", "--namesrv",
+                          source ? env_.sourceNamesrv() : env_.destinationNamesrv(), "--cluster",
+                          source ? env_.sourceCluster() : env_.get("FERRY_DESTINATION_CLUSTER"),
+                          "--topic", topic, "--queues", std::to_string(queues)});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
   }
 
@@ -173,9 +181,9 @@ class ReplicationCasesIT : public ClusterIT {
   }
 
   DriverResult produce(const std::string& which, std::vector<std::string> args) {
-    args.insert(args.begin(), {"produce", "--namesrv",
-                               which == "source" ? env_.sourceNamesrv()
-                                                 : env_.destinationNamesrv()});
+    args.insert(args.begin(),
+                {"produce", "--namesrv",
+                 which == "source" ? env_.sourceNamesrv() : env_.destinationNamesrv()});
     return javaDriver(env_, args);
   }
 
@@ -201,29 +209,30 @@ TEST_F(ReplicationCasesIT, ScheduledTransactionalHugeAndOrderedMessagesArriveOnc
   auto delayed = produce("source", {"--topic", topic, "--count", "20", "--key-prefix", "delayed-",
                                     "--tag", "delayed", "--delay-level", "3"});
   ASSERT_EQ(delayed.exit_code, 0) << delayed.stderr_text;
-  auto committed = produce("source", {"--topic", topic, "--count", "20", "--start-index", "100",
-                                      "--key-prefix", "tx-commit-", "--tag", "tx",
-                                      "--transaction", "commit"});
+  auto committed =
+      produce("source", {"--topic", topic, "--count", "20", "--start-index", "100", "--key-prefix",
+                         "tx-commit-", "--tag", "tx", "--transaction", "commit"});
   ASSERT_EQ(committed.exit_code, 0) << committed.stderr_text;
-  auto rolled_back = produce("source", {"--topic", topic, "--count", "10", "--start-index", "200",
-                                        "--key-prefix", "tx-rollback-", "--tag", "tx",
-                                        "--transaction", "rollback"});
+  auto rolled_back =
+      produce("source", {"--topic", topic, "--count", "10", "--start-index", "200", "--key-prefix",
+                         "tx-rollback-", "--tag", "tx", "--transaction", "rollback"});
   ASSERT_EQ(rolled_back.exit_code, 0) << rolled_back.stderr_text;
   // 4 MiB is the broker's default maxMessageSize; stay below it with the properties, uncompressed.
-  auto huge = produce("source", {"--topic", topic, "--count", "1", "--start-index", "300",
-                                 "--key-prefix", "huge-", "--tag", "huge", "--body-size",
-                                 std::to_string(4 * 1024 * 1024 - 64 * 1024), "--compress-over",
-                                 std::to_string(64 * 1024 * 1024), "--queue", "1"});
+  auto huge = produce(
+      "source", {"--topic", topic, "--count", "1", "--start-index", "300", "--key-prefix", "huge-",
+                 "--tag", "huge", "--body-size", std::to_string(4 * 1024 * 1024 - 64 * 1024),
+                 "--compress-over", std::to_string(64 * 1024 * 1024), "--queue", "1"});
   ASSERT_EQ(huge.exit_code, 0) << huge.stderr_text;
   // Ordered sends: a selector puts them all into one queue; their order must survive.
-  auto ordered = produce("source", {"--topic", topic, "--count", "60", "--start-index", "400",
-                                    "--key-prefix", "ordered-", "--tag", "ordered", "--queue",
-                                    "2"});
+  auto ordered =
+      produce("source", {"--topic", topic, "--count", "60", "--start-index", "400", "--key-prefix",
+                         "ordered-", "--tag", "ordered", "--queue", "2"});
   ASSERT_EQ(ordered.exit_code, 0) << ordered.stderr_text;
   const std::int64_t expected = 20 + 20 + 1 + 60;
 
   control::TaskStatus status;
-  ASSERT_TRUE(waitFor(task, [&](const auto& s) { return caughtUp(s, 4, expected); }, &status))
+  ASSERT_TRUE(waitFor(
+      task, [&](const auto& s) { return caughtUp(s, 4, expected); }, &status))
       << "replication did not catch up; queues: " << status.queues.size();
   EXPECT_EQ(storedMessages("source", topic), expected);
   // Stored in the destination topic itself, now: a message Ferry sent with DELAY or TRAN_MSG
@@ -307,9 +316,8 @@ TEST_F(ReplicationCasesIT, ReverseTaskRunningAtTheSameTimeSendsNothingBack) {
   createTopicOn("destination", topic, 4);
   auto east = produce("source", {"--topic", topic, "--count", "100", "--key-prefix", "east-"});
   ASSERT_EQ(east.exit_code, 0) << east.stderr_text;
-  auto west = produce("destination",
-                      {"--topic", topic, "--count", "100", "--start-index", "1000", "--key-prefix",
-                       "west-"});
+  auto west = produce("destination", {"--topic", topic, "--count", "100", "--start-index", "1000",
+                                      "--key-prefix", "west-"});
   ASSERT_EQ(west.exit_code, 0) << west.stderr_text;
 
   auto& forward = start(spec(topic + "-fwd", "source", {TopicSpec{topic, topic, "*"}}), "source");
@@ -351,8 +359,8 @@ TEST_F(ReplicationCasesIT, RenamedFilteredLatestTaskOnUnequalQueuesKeepsQueuesTh
   createTopic(source_topic, 8);
   createTopicOn("destination", destination_topic, 3);
   // Before the task starts: "latest" leaves these behind.
-  auto old = produce("source", {"--topic", source_topic, "--count", "40", "--key-prefix", "old-",
-                                "--tag", "a"});
+  auto old = produce(
+      "source", {"--topic", source_topic, "--count", "40", "--key-prefix", "old-", "--tag", "a"});
   ASSERT_EQ(old.exit_code, 0) << old.stderr_text;
 
   TaskSpec s = spec(source_topic, "source", {TopicSpec{source_topic, destination_topic, "a || b"}});
@@ -373,14 +381,14 @@ TEST_F(ReplicationCasesIT, RenamedFilteredLatestTaskOnUnequalQueuesKeepsQueuesTh
   ASSERT_TRUE(waitFor(task, [](const auto& st) { return caughtUp(st, 8, 40 + 90); }));
   stop(task);
   createTopic(source_topic, 12);
-  auto grown = produce("source", {"--topic", source_topic, "--count", "24", "--key-prefix",
-                                  "grown-", "--tag", "a"});
+  auto grown = produce(
+      "source", {"--topic", source_topic, "--count", "24", "--key-prefix", "grown-", "--tag", "a"});
   ASSERT_EQ(grown.exit_code, 0) << grown.stderr_text;
   auto& restarted = start(s, "source");
   // 40 old + 90 mid + 24 grown passed, 30 + 30 + 24 replicated.
   control::TaskStatus status;
-  ASSERT_TRUE(waitFor(restarted, [](const auto& st) { return caughtUp(st, 12, 40 + 90 + 24); },
-                      &status))
+  ASSERT_TRUE(waitFor(
+      restarted, [](const auto& st) { return caughtUp(st, 12, 40 + 90 + 24); }, &status))
       << "queues: " << status.queues.size();
   const std::int64_t expected = 30 + 30 + 24;
   EXPECT_EQ(storedMessages("destination", destination_topic), expected);

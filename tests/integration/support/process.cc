@@ -190,8 +190,8 @@ bool BackgroundProcess::waitFor(
     const std::function<bool(const std::vector<std::string>&)>& predicate,
     std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, timeout, [&] { return predicate(lines_) || eof_; }) &&
-         predicate(lines_);
+  return changed_.wait_for(lock, timeout, [&] { return predicate(lines_) || eof_; })
+         && predicate(lines_);
 }
 
 std::vector<std::string> BackgroundProcess::lines() {
