@@ -31,8 +31,8 @@ namespace ferry::app {
 namespace {
 
 const std::shared_ptr<spdlog::logger>& logger() {
-  static const std::shared_ptr<spdlog::logger> instance = log::get(log::Module::kApp);
-  return instance;
+  static const std::shared_ptr<spdlog::logger> kInstance = log::get(log::Module::kApp);
+  return kInstance;
 }
 
 std::int64_t nowMs() {

@@ -46,14 +46,14 @@ std::string_view moduleName(Module module) {
 const std::shared_ptr<spdlog::logger>& get(Module module) {
   // Created on first use, all at once (thread-safe static initialisation); never destroyed
   // before the process ends, so the returned references stay valid.
-  static const std::array<std::shared_ptr<spdlog::logger>, kModules.size()> loggers = [] {
+  static const std::array<std::shared_ptr<spdlog::logger>, kModules.size()> kLoggers = [] {
     std::array<std::shared_ptr<spdlog::logger>, kModules.size()> all;
     for (std::size_t i = 0; i < kModules.size(); ++i) {
       all[i] = create(kModules[i]);
     }
     return all;
   }();
-  return loggers[static_cast<std::size_t>(module)];
+  return kLoggers[static_cast<std::size_t>(module)];
 }
 
 void setLevel(const std::string& level) {

@@ -19,8 +19,8 @@ struct MacCtxDeleter {
 // The HMAC implementation is fetched once: EVP_MAC objects are immutable, reference counted and
 // safe to share between threads, and fetching is a locked provider lookup we keep off the hot path.
 EVP_MAC* hmacAlgorithm() {
-  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  return mac;
+  static EVP_MAC* const kMac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  return kMac;
 }
 
 }  // namespace

@@ -30,8 +30,8 @@ constexpr std::string_view kTasksPrefix = "/v1/tasks/";
 constexpr const char* kJsonType = "application/json";
 
 const std::shared_ptr<spdlog::logger>& logger() {
-  static const std::shared_ptr<spdlog::logger> instance = log::get(log::Module::kControl);
-  return instance;
+  static const std::shared_ptr<spdlog::logger> kInstance = log::get(log::Module::kControl);
+  return kInstance;
 }
 
 std::int64_t nowMs() {

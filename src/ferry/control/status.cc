@@ -165,7 +165,7 @@ class Reader {
     if (!ferry_try_value) {                      \
       return makeError(ferry_try_value.error()); \
     }                                            \
-    (target) = std::move(*ferry_try_value);        \
+    (target) = std::move(*ferry_try_value);      \
   } while (false)
 
 Result<MessageQueue> queueFromJson(const Reader& parent, std::string_view key) {

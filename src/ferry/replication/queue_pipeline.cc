@@ -20,8 +20,8 @@ namespace ferry::replication {
 namespace {
 
 const std::shared_ptr<spdlog::logger>& logger() {
-  static const std::shared_ptr<spdlog::logger> instance = log::get(log::Module::kReplication);
-  return instance;
+  static const std::shared_ptr<spdlog::logger> kInstance = log::get(log::Module::kReplication);
+  return kInstance;
 }
 
 control::LastError lastErrorOf(const Error& error) {

@@ -16,8 +16,8 @@ namespace ferry::replication {
 namespace {
 
 const std::shared_ptr<spdlog::logger>& logger() {
-  static const std::shared_ptr<spdlog::logger> instance = log::get(log::Module::kReplication);
-  return instance;
+  static const std::shared_ptr<spdlog::logger> kInstance = log::get(log::Module::kReplication);
+  return kInstance;
 }
 
 // The result with its error naming the cluster it came from (inCluster).

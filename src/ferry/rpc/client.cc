@@ -13,8 +13,8 @@ namespace ferry::rpc {
 namespace {
 
 const std::shared_ptr<spdlog::logger>& logger() {
-  static const std::shared_ptr<spdlog::logger> instance = log::get(log::Module::kRpc);
-  return instance;
+  static const std::shared_ptr<spdlog::logger> kInstance = log::get(log::Module::kRpc);
+  return kInstance;
 }
 
 Result<std::shared_ptr<asio::ssl::context>> makeTlsContext(const TlsOptions& tls) {

@@ -19,12 +19,13 @@ namespace ferry::rpc {
 namespace {
 
 const std::shared_ptr<spdlog::logger>& logger() {
-  static const std::shared_ptr<spdlog::logger> instance = log::get(log::Module::kRpc);
-  return instance;
+  static const std::shared_ptr<spdlog::logger> kInstance = log::get(log::Module::kRpc);
+  return kInstance;
 }
 
-constexpr std::size_t kReadBufferSize = std::size_t{64} * 1024;  // typical responses fit in one read
-constexpr std::size_t kMinReadSpace = std::size_t{4} * 1024;     // compact the buffer below this free space
+// Typical responses fit in one read; the buffer is compacted below kMinReadSpace free space.
+constexpr std::size_t kReadBufferSize = std::size_t{64} * 1024;
+constexpr std::size_t kMinReadSpace = std::size_t{4} * 1024;
 // Buffers grown for a large frame or a burst are given back above this size once drained.
 constexpr std::size_t kMaxRetainedBuffer = std::size_t{1024} * 1024;
 
