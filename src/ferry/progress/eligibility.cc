@@ -30,26 +30,16 @@ bool anyMatches(const std::vector<std::string>& patterns, std::string_view group
 
 std::string_view eligibilityReasonName(EligibilityReason reason) {
   switch (reason) {
-    case EligibilityReason::kEligible:
-      return "eligible";
-    case EligibilityReason::kSystemGroup:
-      return "system_group";
-    case EligibilityReason::kInternalGroup:
-      return "internal_group";
-    case EligibilityReason::kExcludedByPattern:
-      return "excluded_by_pattern";
-    case EligibilityReason::kNotIncluded:
-      return "not_included";
-    case EligibilityReason::kMissingInSource:
-      return "missing_in_source";
-    case EligibilityReason::kMissingInDestination:
-      return "missing_in_destination";
-    case EligibilityReason::kNoSubscriptions:
-      return "no_subscriptions";
-    case EligibilityReason::kSubscriptionMismatch:
-      return "subscription_mismatch";
-    case EligibilityReason::kNoMappedTopics:
-      return "no_mapped_topics";
+    case EligibilityReason::kEligible: return "eligible";
+    case EligibilityReason::kSystemGroup: return "system_group";
+    case EligibilityReason::kInternalGroup: return "internal_group";
+    case EligibilityReason::kExcludedByPattern: return "excluded_by_pattern";
+    case EligibilityReason::kNotIncluded: return "not_included";
+    case EligibilityReason::kMissingInSource: return "missing_in_source";
+    case EligibilityReason::kMissingInDestination: return "missing_in_destination";
+    case EligibilityReason::kNoSubscriptions: return "no_subscriptions";
+    case EligibilityReason::kSubscriptionMismatch: return "subscription_mismatch";
+    case EligibilityReason::kNoMappedTopics: return "no_mapped_topics";
   }
   return "eligible";
 }

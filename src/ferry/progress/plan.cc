@@ -11,48 +11,33 @@ using model::SourceSide;
 
 std::string_view syncModeName(SyncMode mode) {
   switch (mode) {
-    case SyncMode::kOneWayAuto:
-      return "one_way_auto";
-    case SyncMode::kOneWayManual:
-      return "one_way_manual";
-    case SyncMode::kTwoWayForward:
-      return "two_way_forward";
-    case SyncMode::kTwoWayBackward:
-      return "two_way_backward";
+    case SyncMode::kOneWayAuto: return "one_way_auto";
+    case SyncMode::kOneWayManual: return "one_way_manual";
+    case SyncMode::kTwoWayForward: return "two_way_forward";
+    case SyncMode::kTwoWayBackward: return "two_way_backward";
   }
   return "one_way_auto";
 }
 
 std::string_view applyMethodName(ApplyMethod method) {
   switch (method) {
-    case ApplyMethod::kDirectWrite:
-      return "direct_write";
-    case ApplyMethod::kBrokerReset:
-      return "broker_reset";
+    case ApplyMethod::kDirectWrite: return "direct_write";
+    case ApplyMethod::kBrokerReset: return "broker_reset";
   }
   return "direct_write";
 }
 
 std::string_view skipReasonName(SkipReason reason) {
   switch (reason) {
-    case SkipReason::kNone:
-      return "none";
-    case SkipReason::kNoReplicatedDataYet:
-      return "no_replicated_data_yet";
-    case SkipReason::kTranslationIncomplete:
-      return "translation_incomplete";
-    case SkipReason::kAlreadyInSync:
-      return "already_in_sync";
-    case SkipReason::kWouldRewind:
-      return "would_rewind";
-    case SkipReason::kNotBehind:
-      return "not_behind";
-    case SkipReason::kDestinationOffline:
-      return "destination_offline";
-    case SkipReason::kSourceNotActive:
-      return "source_not_active";
-    case SkipReason::kDestinationNotActive:
-      return "destination_not_active";
+    case SkipReason::kNone: return "none";
+    case SkipReason::kNoReplicatedDataYet: return "no_replicated_data_yet";
+    case SkipReason::kTranslationIncomplete: return "translation_incomplete";
+    case SkipReason::kAlreadyInSync: return "already_in_sync";
+    case SkipReason::kWouldRewind: return "would_rewind";
+    case SkipReason::kNotBehind: return "not_behind";
+    case SkipReason::kDestinationOffline: return "destination_offline";
+    case SkipReason::kSourceNotActive: return "source_not_active";
+    case SkipReason::kDestinationNotActive: return "destination_not_active";
   }
   return "none";
 }
@@ -129,8 +114,7 @@ std::optional<SkipReason> groupGate(const GroupSyncContext& context) {
       }
       return std::nullopt;
     case SyncMode::kOneWayManual:
-    case SyncMode::kTwoWayForward:
-      return std::nullopt;
+    case SyncMode::kTwoWayForward: return std::nullopt;
     case SyncMode::kTwoWayBackward:
       if (!context.source_active) {
         return SkipReason::kSourceNotActive;

@@ -16,30 +16,21 @@ bool SourceOrigin::matches(const model::OriginStamp& stamp) const {
 
 std::string_view forwardOutcomeName(ForwardOutcome outcome) {
   switch (outcome) {
-    case ForwardOutcome::kExact:
-      return "exact";
-    case ForwardOutcome::kAtEnd:
-      return "at_end";
-    case ForwardOutcome::kNoData:
-      return "no_data";
-    case ForwardOutcome::kClamped:
-      return "clamped";
-    case ForwardOutcome::kBounded:
-      return "bounded";
+    case ForwardOutcome::kExact: return "exact";
+    case ForwardOutcome::kAtEnd: return "at_end";
+    case ForwardOutcome::kNoData: return "no_data";
+    case ForwardOutcome::kClamped: return "clamped";
+    case ForwardOutcome::kBounded: return "bounded";
   }
   return "exact";
 }
 
 std::string_view reverseOutcomeName(ReverseOutcome outcome) {
   switch (outcome) {
-    case ReverseOutcome::kExact:
-      return "exact";
-    case ReverseOutcome::kFirstAfter:
-      return "first_after";
-    case ReverseOutcome::kNoData:
-      return "no_data";
-    case ReverseOutcome::kBounded:
-      return "bounded";
+    case ReverseOutcome::kExact: return "exact";
+    case ReverseOutcome::kFirstAfter: return "first_after";
+    case ReverseOutcome::kNoData: return "no_data";
+    case ReverseOutcome::kBounded: return "bounded";
   }
   return "exact";
 }
