@@ -131,7 +131,8 @@ tasks:
     start: "2026-12-01T08:30:00.123456+08:00"
     create_missing_topics: false
     internal_group: "ns%GID_orders|x"
-    batching: {max_messages: 1, max_bytes: 1024, pull_batch: 1024, linger_ms: 10000}
+    batching: {max_messages: 1, max_bytes: 1024, pull_batch: 1024, linger_ms: 10000,
+               pulls_in_flight: 64, prefetch: false}
 )");
   ASSERT_TRUE(config) << config.error().message;
   const rocketmq::ClusterSpec& east = config->cluster("east");
@@ -167,6 +168,8 @@ tasks:
   EXPECT_EQ(task.batching.max_bytes, 1024U);
   EXPECT_EQ(task.batching.pull_batch, 1024U);
   EXPECT_EQ(task.batching.linger, milliseconds(10000));
+  EXPECT_EQ(task.batching.pulls_in_flight, 64U);
+  EXPECT_FALSE(task.batching.prefetch);
 }
 
 // ---- The example file ------------------------------------------------------------------------
@@ -514,6 +517,8 @@ tasks:
       max_bytes: 4194305
       pull_batch: 1025
       linger_ms: -1
+      pulls_in_flight: 0
+      prefetch: maybe
 )"),
             "ferry.yaml:2:50: clusters.east.timeout_ms: must be from 100 to 600000, got '99'\n"
             "ferry.yaml:3:50: clusters.west.timeout_ms: must be from 100 to 600000, got "
@@ -522,7 +527,9 @@ tasks:
             "ferry.yaml:11:18: tasks[0].batching.max_bytes: must be from 1024 to 4194304, got "
             "'4194305'\n"
             "ferry.yaml:12:19: tasks[0].batching.pull_batch: must be from 1 to 1024, got '1025'\n"
-            "ferry.yaml:13:18: tasks[0].batching.linger_ms: must be from 0 to 10000, got '-1'");
+            "ferry.yaml:13:18: tasks[0].batching.linger_ms: must be from 0 to 10000, got '-1'\n"
+            "ferry.yaml:14:24: tasks[0].batching.pulls_in_flight: must be from 1 to 64, got '0'\n"
+            "ferry.yaml:15:17: tasks[0].batching.prefetch: expected true or false, got 'maybe'");
 }
 
 TEST(ConfigErrors, EmptyStringsAreRejected) {

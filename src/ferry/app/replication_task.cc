@@ -59,6 +59,8 @@ replication::TaskSpec taskSpecOf(const control::TaskConfig& task) {
   spec.pipeline.pull_batch = static_cast<std::int32_t>(task.batching.pull_batch);
   spec.pipeline.limits.max_messages = task.batching.max_messages;
   spec.pipeline.limits.max_batch_bytes = task.batching.max_bytes;
+  spec.pipeline.pulls_in_flight = static_cast<std::int32_t>(task.batching.pulls_in_flight);
+  spec.pipeline.prefetch = task.batching.prefetch;
   return spec;
 }
 

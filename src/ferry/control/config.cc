@@ -610,8 +610,8 @@ constexpr std::array<std::string_view, 8> kTaskKeys = {
     "name",           "source",  "destination", "topics", "start", "create_missing_topics",
     "internal_group", "batching"};
 constexpr std::array<std::string_view, 3> kTopicKeys = {"source", "destination", "tags"};
-constexpr std::array<std::string_view, 4> kBatchingKeys = {"max_messages", "max_bytes",
-                                                           "pull_batch", "linger_ms"};
+constexpr std::array<std::string_view, 6> kBatchingKeys = {
+    "max_messages", "max_bytes", "pull_batch", "linger_ms", "pulls_in_flight", "prefetch"};
 
 constexpr std::int64_t kMinTimeoutMs = 100;
 constexpr std::int64_t kMaxTimeoutMs = 600000;
@@ -619,6 +619,7 @@ constexpr std::int64_t kMaxBatchMessages = 65536;
 constexpr std::int64_t kMinBatchBytes = 1024;
 constexpr std::int64_t kMaxPullBatch = 1024;  // Java's bound for pullBatchSize
 constexpr std::int64_t kMaxLingerMs = 10000;
+constexpr std::int64_t kMaxPullsInFlight = 64;
 
 std::optional<std::vector<std::string>> nameServers(Reader& r, const Entry& entry) {
   auto parse = [&](const Entry& item, std::vector<std::string>& out) {
@@ -915,6 +916,13 @@ void readBatching(Reader& r, const Entry& entry, BatchingConfig& batching) {
     if (auto ms = r.integer(*e, 0, kMaxLingerMs)) {
       batching.linger = std::chrono::milliseconds(*ms);
     }
+  }
+  if (const Entry* e = find(*fields, "pulls_in_flight")) {
+    batching.pulls_in_flight = static_cast<std::uint32_t>(
+        r.integer(*e, 1, kMaxPullsInFlight).value_or(batching.pulls_in_flight));
+  }
+  if (const Entry* e = find(*fields, "prefetch")) {
+    batching.prefetch = r.boolean(*e).value_or(batching.prefetch);
   }
 }
 

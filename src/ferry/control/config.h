@@ -47,6 +47,9 @@ struct BatchingConfig {
   std::uint32_t max_bytes = kBrokerMaxMessageSize;  // encoded body of one send batch
   std::uint32_t pull_batch = 32;        // maxMsgNums of one pull request (Java's default)
   std::chrono::milliseconds linger{0};  // wait for more messages before a partial batch
+  // Pulls of consecutive ranges a queue keeps in flight while it has a backlog (1: one at a time).
+  std::uint32_t pulls_in_flight = 4;
+  bool prefetch = true;  // pull the messages behind a batch while it is in flight
   bool operator==(const BatchingConfig&) const = default;
 };
 

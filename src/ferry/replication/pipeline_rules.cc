@@ -57,6 +57,21 @@ NextStep nextStep(std::size_t unsent, std::size_t unsent_bytes, bool source_has_
   return NextStep::kSend;
 }
 
+std::size_t pullsToIssue(std::size_t max_in_flight, bool wait, bool last_answer_full,
+                         std::int64_t backlog_messages, std::int32_t pull_batch,
+                         std::size_t room_bytes, std::size_t bytes_per_pull) {
+  if (wait || !last_answer_full || max_in_flight <= 1 || pull_batch <= 0
+      || backlog_messages <= pull_batch) {
+    return 1;
+  }
+  const auto ranges = static_cast<std::size_t>((backlog_messages + pull_batch - 1) / pull_batch);
+  std::size_t n = std::min(max_in_flight, ranges);
+  if (bytes_per_pull > 0) {
+    n = std::min(n, std::max<std::size_t>(1, room_bytes / bytes_per_pull));
+  }
+  return std::max<std::size_t>(1, n);
+}
+
 bool shouldCommitNow(bool has_pending_commit, bool stopping,
                      std::chrono::steady_clock::duration since_last_commit,
                      std::chrono::milliseconds interval) {

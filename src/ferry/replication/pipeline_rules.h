@@ -48,6 +48,16 @@ enum class NextStep {
 NextStep nextStep(std::size_t unsent, std::size_t unsent_bytes, bool source_has_more,
                   std::size_t target_bytes, std::size_t max_pending_bytes);
 
+// How many pulls of consecutive ranges [o, o + pull_batch), [o + pull_batch, ...) to send at once
+// (docs/replication.md, "Pulls in flight"). One (a long poll is always alone) unless a backlog is
+// known: the last answer was full (it advanced by exactly `pull_batch`) and `backlog_messages`
+// (the broker's max offset - the next offset to pull) lies beyond the first range. Never more than
+// `max_in_flight`, than ranges that start below the max offset, or than fit in `room_bytes` at
+// `bytes_per_pull` each (but at least one).
+std::size_t pullsToIssue(std::size_t max_in_flight, bool wait, bool last_answer_full,
+                         std::int64_t backlog_messages, std::int32_t pull_batch,
+                         std::size_t room_bytes, std::size_t bytes_per_pull);
+
 // Whether to write the checkpoint now with UPDATE_CONSUMER_OFFSET (a pull carries it for free
 // with FLAG_COMMIT_OFFSET, but an idle queue long-polls, and a stopping one pulls no more):
 // something is uncommitted and either the pipeline stops or `interval` passed since the last write.

@@ -12,6 +12,7 @@
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include "ferry/async/when_all.h"
 #include "ferry/base/co_try.h"
 #include "ferry/base/log.h"
 #include "ferry/codec/message.h"
@@ -32,12 +33,29 @@ control::LastError lastErrorOf(const Error& error) {
   return out;
 }
 
-// Runs a pull and stores its result: co_spawn needs a void coroutine here (Result<T> is not
-// default constructible for every T).
-asio::awaitable<void> pullInto(rocketmq::BrokerDataApi& api, std::string addr,
-                               rocketmq::PullRequest request,
-                               std::optional<Result<rocketmq::PullResult>>& out) {
-  out.emplace(co_await api.pull(std::move(addr), std::move(request)));
+// One pull of a window, timed.
+asio::awaitable<Result<TimedPull>> timedPull(rocketmq::BrokerDataApi& api, std::string addr,
+                                             rocketmq::PullRequest request) {
+  const auto started = std::chrono::steady_clock::now();
+  auto pulled = co_await api.pull(std::move(addr), std::move(request));
+  if (!pulled) {
+    co_return makeError(std::move(pulled.error()));
+  }
+  co_return TimedPull{std::move(*pulled), std::chrono::steady_clock::now() - started};
+}
+
+// Runs a window's pulls concurrently and stores their answers: co_spawn needs a void coroutine
+// here (Result<T> is not default constructible for every T). Cancelling it cancels every pull
+// (whenAll), and it returns only after all of them finished.
+asio::awaitable<void> pullsInto(rocketmq::BrokerDataApi& api, std::string addr,
+                                std::vector<rocketmq::PullRequest> requests,
+                                std::optional<std::vector<Result<TimedPull>>>& out) {
+  std::vector<asio::awaitable<Result<TimedPull>>> calls;
+  calls.reserve(requests.size());
+  for (auto& request : requests) {
+    calls.push_back(timedPull(api, addr, std::move(request)));
+  }
+  out.emplace(co_await async::whenAll(std::move(calls)));
 }
 
 // Runs a send (single or batch) and stores its result and when it completed, then wakes the
@@ -240,7 +258,10 @@ asio::awaitable<void> QueuePipeline::run() {
     if (step == NextStep::kSend) {
       result = co_await sendFront();
     } else {
-      result = co_await pullOnce(step == NextStep::kPullWait);
+      const std::size_t limit = std::min(targetBytes(), config_.options.max_pending_bytes);
+      const std::size_t unsent_bytes = unsentBytes();
+      result = co_await pullOnce(step == NextStep::kPullWait, false,
+                                 unsent_bytes < limit ? limit - unsent_bytes : 0);
     }
     if (result == StepResult::kStop) {
       break;
@@ -258,31 +279,36 @@ asio::awaitable<void> QueuePipeline::run() {
 
 // ---- pull -----------------------------------------------------------------------------------
 
-asio::awaitable<Result<rocketmq::PullResult>> QueuePipeline::cancellablePull(
-    std::string addr, rocketmq::PullRequest request) {
-  std::optional<Result<rocketmq::PullResult>> out;
+asio::awaitable<std::vector<Result<TimedPull>>> QueuePipeline::cancellablePulls(
+    std::string addr, std::vector<rocketmq::PullRequest> requests) {
+  const std::size_t count = requests.size();
+  std::optional<std::vector<Result<TimedPull>>> out;
   pulling_ = true;
   auto completion = asio::bind_cancellation_slot(pull_cancel_.slot(), asio::use_awaitable);
+  std::string failure = "cancelled";
   try {
     co_await asio::co_spawn(
-        executor_, pullInto(source_.brokerData(), std::move(addr), std::move(request), out),
+        executor_, pullsInto(source_.brokerData(), std::move(addr), std::move(requests), out),
         completion);
   } catch (const std::exception& e) {
-    if (!out) {
-      out.emplace(makeError(Errc::kCancelled,
-                            fmt::format("pull of {}: {}", config_.source.toString(), e.what())));
-    }
+    failure = e.what();
   }
   pulling_ = false;
   pull_cancel_.slot().clear();
-  if (!out) {
-    co_return makeError(Errc::kCancelled,
-                        fmt::format("pull of {} cancelled", config_.source.toString()));
+  if (out && out->size() == count) {
+    co_return std::move(*out);
   }
-  co_return std::move(*out);
+  std::vector<Result<TimedPull>> failed;
+  failed.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    failed.emplace_back(makeError(
+        Errc::kCancelled, fmt::format("pull of {}: {}", config_.source.toString(), failure)));
+  }
+  co_return failed;
 }
 
-asio::awaitable<QueuePipeline::StepResult> QueuePipeline::pullOnce(bool wait, bool prefetching) {
+asio::awaitable<QueuePipeline::StepResult> QueuePipeline::pullOnce(bool wait, bool prefetching,
+                                                                   std::size_t room_bytes) {
   const MessageQueue& mq = config_.source.queue();
   auto addr = co_await source_.masterAddr(mq.topic, mq.broker_name);
   if (stopping_) {
@@ -297,44 +323,64 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::pullOnce(bool wait, bo
     co_await backOff(addr.error(), "pull");
     co_return StepResult::kContinue;
   }
-  rocketmq::PullRequest request;
-  request.group = config_.group;
-  request.queue = mq;
-  request.offset = checkpoint_->nextPull().queueOffset();
-  request.max_msg_nums = config_.options.pull_batch;
-  request.suspend = wait ? config_.options.pull_suspend : std::chrono::milliseconds(0);
-  request.subscription = config_.tag_expression;
+  const std::int32_t pull_batch = config_.options.pull_batch;
+  const model::SourceOffset first = checkpoint_->nextPull();
+  const std::int64_t backlog = source_max_offset_ ? lagMessages(*source_max_offset_, first) : 0;
+  const std::size_t count =
+      pullsToIssue(static_cast<std::size_t>(std::max(config_.options.pulls_in_flight, 1)), wait,
+                   last_pull_full_, backlog, pull_batch, room_bytes, bytes_per_pull_);
   const std::optional<model::SourceOffset> commit = checkpoint_->pendingCommit();
-  if (commit) {
-    request.commit_offset = commit->queueOffset();
-  }
-  const auto started = std::chrono::steady_clock::now();
-  auto pulled = co_await cancellablePull(*addr, std::move(request));
-  const auto latency = std::chrono::steady_clock::now() - started;
-  if (!pulled) {
-    if (stopping_) {
-      co_return StepResult::kStop;
+  std::vector<rocketmq::PullRequest> requests;
+  std::vector<model::SourceOffset> offsets;  // the requested offset of each
+  requests.reserve(count);
+  offsets.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    rocketmq::PullRequest request;
+    request.group = config_.group;
+    request.queue = mq;
+    offsets.push_back(first.plus(static_cast<std::int64_t>(i) * pull_batch));
+    request.offset = offsets.back().queueOffset();
+    request.max_msg_nums = pull_batch;
+    // Only a lone pull long-polls: a caught-up queue holds one pull open on the broker, not N.
+    request.suspend =
+        wait && count == 1 ? config_.options.pull_suspend : std::chrono::milliseconds(0);
+    request.subscription = config_.tag_expression;
+    if (i == 0 && commit) {
+      request.commit_offset = commit->queueOffset();
     }
+    requests.push_back(std::move(request));
+  }
+  auto answers = co_await cancellablePulls(*addr, std::move(requests));
+  if (commit && answers.front()) {
+    checkpoint_->markCommitted(*commit);
+    last_commit_time_ = std::chrono::steady_clock::now();
+  }
+  if (stopping_) {
+    co_return StepResult::kStop;  // the answers are dropped; the checkpoint is written as it is
+  }
+
+  // The first answer starts at nextPull(): its failures are handled as a single pull's.
+  auto& head = answers.front();
+  if (!head) {
+    last_pull_full_ = false;
     if (prefetching) {
       prefetch_stopped_ = true;
       co_return StepResult::kContinue;
     }
-    co_await backOff(pulled.error(), "pull");
+    co_await backOff(head.error(), "pull");
     co_return StepResult::kContinue;
   }
-  if (commit) {
-    checkpoint_->markCommitted(*commit);
-    last_commit_time_ = std::chrono::steady_clock::now();
+  if (metrics_ && (!wait || head->result.status == rocketmq::PullStatus::kFound)) {
+    metrics_->pull_latency->observe(seconds(head->latency));
   }
-  if (metrics_ && (!wait || pulled->status == rocketmq::PullStatus::kFound)) {
-    metrics_->pull_latency->observe(seconds(latency));
-  }
-  if (prefetching && pulled->status == rocketmq::PullStatus::kOffsetIllegal) {
+  if (prefetching && head->result.status == rocketmq::PullStatus::kOffsetIllegal) {
     // moveTo() is refused while a batch is in flight: the next regular pull sees it again.
+    last_pull_full_ = false;
     prefetch_stopped_ = true;
     co_return StepResult::kContinue;
   }
-  if (auto accepted = acceptPull(*pulled); !accepted) {
+  if (auto accepted = acceptPull(head->result); !accepted) {
+    last_pull_full_ = false;
     if (prefetching) {
       prefetch_stopped_ = true;
       co_return StepResult::kContinue;
@@ -348,6 +394,27 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::pullOnce(bool wait, bo
     state_ = control::QueueState::kRunning;
   }
   last_activity_ms_ = wallClockMs();
+
+  // The others, in offset order: each is applied only when it starts exactly where the applied
+  // ones ended (nextPull()). After a short answer (transfer limit, filtered range, end of the
+  // queue), a failed one or OFFSET_MOVED, the rest of the window is dropped: the next window
+  // pulls it again from nextPull(), where a failure is handled as above.
+  for (std::size_t i = 1; i < answers.size(); ++i) {
+    auto& answer = answers[i];
+    const bool in_order = answer && offsets[i] == checkpoint_->nextPull()
+                          && answer->result.status != rocketmq::PullStatus::kOffsetIllegal;
+    if (answer && metrics_) {  // every answered pull, applied or dropped
+      metrics_->pull_latency->observe(seconds(answer->latency));
+    }
+    if (!in_order || !acceptPull(answer->result)) {
+      logger()->debug("pulls_dropped task={} queue={} from={} next_pull={} count={}", config_.task,
+                      config_.source, offsets[i], checkpoint_->nextPull(), answers.size() - i);
+      if (answer && offsets[i] == checkpoint_->nextPull()) {
+        last_pull_full_ = false;  // refused or moved: the next window is a single pull
+      }
+      break;
+    }
+  }
   co_return StepResult::kContinue;
 }
 
@@ -355,6 +422,7 @@ Result<void> QueuePipeline::acceptPull(const rocketmq::PullResult& pull) {
   source_max_offset_ = model::SourceOffset(pull.max_offset);
   const model::SourceOffset next(pull.next_begin_offset);
   const model::SourceOffset from = checkpoint_->nextPull();
+  last_pull_full_ = false;
   switch (pull.status) {
     case rocketmq::PullStatus::kOffsetIllegal: {
       logger()->warn("offset_moved task={} queue={} from={} to={} min={} max={}{}", config_.task,
@@ -460,6 +528,10 @@ Result<void> QueuePipeline::acceptPull(const rocketmq::PullResult& pull) {
     metrics_->filtered->inc(skipped);
   }
   source_has_more_ = next < model::SourceOffset(pull.max_offset);
+  last_pull_full_ = next.distanceFrom(from) == config_.options.pull_batch;
+  if (last_pull_full_) {
+    bytes_per_pull_ = pull.body.size();
+  }
   return {};
 }
 
@@ -607,9 +679,9 @@ asio::awaitable<QueuePipeline::StepResult> QueuePipeline::sendFront() {
   prefetch_stopped_ = !config_.options.prefetch;
   while (!sent_out) {
     const std::size_t behind = unsentBytes() - in_flight_bytes;
-    if (!prefetch_stopped_ && !stopping_ && source_has_more_
-        && behind < std::min(targetBytes(), config_.options.max_pending_bytes)) {
-      if (co_await pullOnce(false, true) == StepResult::kStop) {
+    const std::size_t limit = std::min(targetBytes(), config_.options.max_pending_bytes);
+    if (!prefetch_stopped_ && !stopping_ && source_has_more_ && behind < limit) {
+      if (co_await pullOnce(false, true, limit - behind) == StepResult::kStop) {
         prefetch_stopped_ = true;
       }
       continue;

@@ -6,7 +6,11 @@
 //
 // Order and delivery: exactly one send is in flight per queue (while it is, the pipeline pulls
 // the messages behind it: prefetch), so messages reach the destination queue in source order,
-// also across retries (a failed batch is resent before anything behind it). The checkpoint is the
+// also across retries (a failed batch is resent before anything behind it). While the queue has a
+// backlog, up to options.pulls_in_flight pulls of consecutive ranges run at once; their answers are
+// applied strictly in offset order (one is taken only when it starts at the checkpoint's
+// nextPull(); the rest of the window is dropped and pulled again), so the pending list is the same
+// as one pull at a time would have built. The checkpoint is the
 // task group's committed offset on the source master: written on the next pull
 // (FLAG_COMMIT_OFFSET), with UPDATE_CONSUMER_OFFSET while the queue cannot pull (retrying, blocked)
 // and on stop. A crash resends at most what was acknowledged since the last pull (one pull-ahead
@@ -45,6 +49,12 @@
 #include "ferry/rocketmq/cluster.h"
 
 namespace ferry::replication {
+
+// One answer of a window of pulls, with how long it took.
+struct TimedPull {
+  rocketmq::PullResult result;
+  std::chrono::steady_clock::duration latency{};
+};
 
 // Everything one pipeline needs to know; copied into it.
 struct PipelineConfig {
@@ -93,14 +103,18 @@ class QueuePipeline {
   enum class StepResult { kContinue, kStop };
 
   asio::awaitable<Result<model::SourceOffset>> resolveStart();
-  // `prefetching`: a batch is in flight; a failure only stops the prefetch (no backoff), and
-  // OFFSET_MOVED is left for the next regular pull.
-  asio::awaitable<StepResult> pullOnce(bool wait, bool prefetching = false);
+  // Pulls one window (pullsToIssue(): one long poll when `wait`, up to pulls_in_flight ranges
+  // while a backlog is known, as many as fit in `room_bytes`) and applies the answers in offset
+  // order. `prefetching`: a batch is in flight; a failure only stops the prefetch (no backoff),
+  // and OFFSET_MOVED is left for the next regular pull.
+  asio::awaitable<StepResult> pullOnce(bool wait, bool prefetching, std::size_t room_bytes);
   asio::awaitable<StepResult> sendFront();
   asio::awaitable<Result<void>> commit(model::SourceOffset offset);
   asio::awaitable<void> commitIfDue(bool stopping);
-  asio::awaitable<Result<rocketmq::PullResult>> cancellablePull(std::string addr,
-                                                                rocketmq::PullRequest request);
+  // Runs `requests` concurrently; one answer per request, in request order. requestStop()
+  // cancels them all.
+  asio::awaitable<std::vector<Result<TimedPull>>> cancellablePulls(
+      std::string addr, std::vector<rocketmq::PullRequest> requests);
   // Waits `delay` unless stop is requested (then at once).
   asio::awaitable<void> pause(std::chrono::milliseconds delay);
   asio::awaitable<void> backOff(const Error& error, std::string_view what);
@@ -131,6 +145,10 @@ class QueuePipeline {
   std::deque<StoreTime> pending_store_times_;  // store time of each, for lag in seconds
   std::size_t head_ = 0;
   bool source_has_more_ = true;
+  // The last applied answer advanced by exactly pull_batch (a backlog: pull ranges ahead), and
+  // its body size (what one more range in flight costs in pending bytes).
+  bool last_pull_full_ = false;
+  std::size_t bytes_per_pull_ = 0;
   bool prefetch_stopped_ = false;  // within one send: stop pulling ahead
   // After a batch was rejected, its messages go singly up to this offset to find the culprit.
   std::optional<model::SourceOffset> singles_through_;

@@ -52,6 +52,10 @@ Result<void> validateTaskSpec(const TaskSpec& spec) {
   if (spec.topics.empty()) {
     return invalid(spec, "no topics");
   }
+  if (spec.pipeline.pull_batch < 1 || spec.pipeline.pulls_in_flight < 1) {
+    return invalid(spec, fmt::format("pull_batch ({}) and pulls_in_flight ({}) must be at least 1",
+                                     spec.pipeline.pull_batch, spec.pipeline.pulls_in_flight));
+  }
   std::set<std::string> sources;
   for (const auto& topic : spec.topics) {
     if (topic.source.empty() || topic.destination.empty()) {

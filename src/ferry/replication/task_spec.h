@@ -29,7 +29,10 @@ struct StartSpec {
 
 // Tuning of one queue pipeline. Defaults are what the daemon uses.
 struct PipelineOptions {
-  std::int32_t pull_batch = 32;                   // maxMsgNums of one pull
+  std::int32_t pull_batch = 32;  // maxMsgNums of one pull
+  // While the queue has a backlog, pulls of the consecutive ranges [o, o + pull_batch),
+  // [o + pull_batch, ...) in flight at once (answers applied in offset order); 1: one at a time.
+  std::int32_t pulls_in_flight = 4;
   std::chrono::milliseconds pull_suspend{15000};  // long-poll hold when the queue is caught up
   BatchLimits limits;                             // destination limits (batch_planner.h)
   // Batch target when the link is not measured yet, and its lower bound (targetBatchBytes()).
